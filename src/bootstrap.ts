@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from './config/config';
+import { AppModule } from './app.module';
+import { createDataSource, migrateUnderLock } from './platform/database/data-source';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
+import { createTransport } from './platform/messaging';
+import { OutboxRelay } from './platform/messaging/outbox-relay';
+import { ErrorFilter } from './platform/http/error.filter';
+import { createValidationPipe } from './platform/http/validation';
+import { AppLogger, createLogger, NestPinoLogger } from './platform/observability/logger';
+import { Metrics } from './platform/observability/metrics';
+
+export interface BootOptions {
+  logger?: AppLogger;
+}
+
+const INGEST_PREFIXES = ['/api/v1/alerts', '/v2/'];
+
+/** Builds a ready-to-listen Sitrep instance: database, migrations, transport, HTTP. */
+export async function createApp(config: AppConfig, options: BootOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  let embedded: EmbeddedDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.debug({ component: 'embedded-postgres' }, line));
+      databaseUrl = embedded.url;
+    }
+    logger.info(
+      { database: embedded ? 'embedded' : 'external', transport: config.kafka ? 'kafka' : 'in-process' },
+      embedded || !config.kafka
+        ? `Running in embedded mode: ${embedded ? `embedded PostgreSQL (data in ${config.dataDir})` : 'external PostgreSQL'}, ${config.kafka ? 'Kafka' : 'in-process transport'}`
+        : 'Running with external PostgreSQL and Kafka',
+    );
+    dataSource = createDataSource(databaseUrl);
+    await dataSource.initialize();
+    const applied = await migrateUnderLock(dataSource);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+
+    const transport = createTransport(config, dataSource, logger);
+    await transport.start();
+    const relay = new OutboxRelay(dataSource, transport, logger);
+    const metrics = new Metrics();
+
+    const adapter = new FastifyAdapter({
+      bodyLimit: Math.max(config.ingestBodyLimit, config.apiBodyLimit),
+      return503OnClosing: true,
+      forceCloseConnections: 'idle',
+    });
+    const fastify = adapter.getInstance();
+    fastify.addHook('onRoute', (route) => {
+      const ingest = INGEST_PREFIXES.some((p) => route.url.startsWith(p));
+      route.bodyLimit = ingest ? config.ingestBodyLimit : config.apiBodyLimit;
+    });
+    // Only JSON is accepted; anything else is a 415 rather than a string reaching a handler.
+    fastify.removeContentTypeParser('text/plain');
+    fastify.addHook('onResponse', (request, reply, done) => {
+      metrics.httpDuration.observe(
+        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
+
+    const ds = dataSource;
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.register({
+        config,
+        dataSource: ds,
+        transport,
+        relay,
+        logger,
+        metrics,
+        onClosed: async () => {
+          await embedded?.stop();
+        },
+      }),
+      adapter,
+      { rawBody: true, bodyParser: false, logger: new NestPinoLogger(logger), abortOnError: false },
+    );
+    // Registered without a limit of its own, so each route's bodyLimit (API vs ingest) applies.
+    const parseJson = fastify.getDefaultJsonParser('error', 'error');
+    app.useBodyParser('application/json', {}, (request, body, done) => parseJson(request as never, body as never, done));
+    app.useGlobalFilters(new ErrorFilter(logger));
+    app.useGlobalPipes(createValidationPipe());
+    app.enableShutdownHooks();
+
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Sitrep')
+        .setDescription('Incident management: alert ingestion, incident command, live timeline, postmortems.')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    await app.init();
+    await relay.start();
+    return app;
+  } catch (error) {
+    await dataSource?.destroy().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,158 @@
+import * as path from 'node:path';
+
+export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
+export type ConfiguredSeverity = (typeof SEVERITIES)[number];
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+}
+
+/** The whole service's configuration: one typed object, validated once at boot. */
+export interface AppConfig {
+  port: number;
+  /** Unset means an embedded PostgreSQL with its data under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Unset means the in-process transport. */
+  kafka?: KafkaConfig;
+  topicPrefix: string;
+  adminToken?: string;
+  slack: { botToken?: string; channel: string; apiUrl: string };
+  email: { smtpUrl?: string; from?: string; notifyTo: string[] };
+  notifyMinSeverity: ConfiguredSeverity;
+  ackTimeoutSeconds: number;
+  ingestBodyLimit: number;
+  apiBodyLimit: number;
+  publicUrl: string;
+  logLevel: LogLevel;
+}
+
+/** Thrown for an invalid environment; its message is the one line start-up prints. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL (${protocols.join(', ')}), got an unparseable value`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+function brokers(env: Env, name: string): string[] | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const list = raw.split(',').map((b) => b.trim()).filter(Boolean);
+  for (const broker of list) {
+    const match = /^([A-Za-z0-9.\-_]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(broker);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      throw new ConfigError(name, `must be a comma list of host:port, got "${broker}"`);
+    }
+  }
+  if (list.length === 0) throw new ConfigError(name, 'must name at least one host:port');
+  return list;
+}
+
+function emailList(env: Env, name: string): string[] {
+  const raw = text(env, name);
+  if (raw === undefined) return [];
+  const list = raw.split(',').map((a) => a.trim()).filter(Boolean);
+  for (const address of list) {
+    if (!/^[^\s@<>]+@[^\s@<>]+$/.test(address)) {
+      throw new ConfigError(name, `must be a comma list of email addresses, got "${address}"`);
+    }
+  }
+  return list;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const upper = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+  if (!upper) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return upper;
+}
+
+/** Builds the configuration from an environment; throws ConfigError on the first bad value. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const kafkaBrokers = brokers(env, 'KAFKA_BROKERS');
+  const slackApiUrl = url(env, 'SLACK_API_URL', ['http:', 'https:']) ?? 'https://slack.com/api/';
+  return {
+    port,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(text(env, 'SITREP_DATA_DIR') ?? '.data'),
+    kafka: kafkaBrokers
+      ? { brokers: kafkaBrokers, clientId: text(env, 'KAFKA_CLIENT_ID') ?? 'sitrep' }
+      : undefined,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX ?? 'sitrep.',
+    adminToken: adminToken(env),
+    slack: {
+      botToken: text(env, 'SLACK_BOT_TOKEN'),
+      channel: text(env, 'SLACK_CHANNEL') ?? '#incidents',
+      apiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
+    },
+    email: {
+      smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+      from: text(env, 'EMAIL_FROM'),
+      notifyTo: emailList(env, 'NOTIFY_EMAIL_TO'),
+    },
+    notifyMinSeverity: oneOf(env, 'NOTIFY_MIN_SEVERITY', SEVERITIES, 'SEV2'),
+    ackTimeoutSeconds: integer(env, 'ACK_TIMEOUT', 300, 1, 7 * 24 * 3600),
+    ingestBodyLimit: integer(env, 'INGEST_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    apiBodyLimit: 1024 * 1024,
+    publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    logLevel: oneOf<LogLevel>(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
+  };
+}
+
+function adminToken(env: Env): string | undefined {
+  const token = text(env, 'SITREP_ADMIN_TOKEN');
+  if (token !== undefined && token.length < 16) {
+    throw new ConfigError('SITREP_ADMIN_TOKEN', 'must be at least 16 characters long');
+  }
+  return token;
+}
+
+/** Injection token for AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,29 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import type { Role } from '../domain';
+import { IncidentView, toIncidentView } from '../incident-views';
+import { IncidentStore } from '../persistence/incident.store';
+
+/** Assigns a role, or (assignee null) removes whoever holds it — with handoff to the deputy. */
+export class AssignRole extends Command<IncidentView> {
+  constructor(
+    readonly incidentId: string,
+    readonly role: Role,
+    readonly assignee: string | null,
+    readonly actor: string,
+    readonly expectedVersion?: number,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(AssignRole)
+export class AssignRoleHandler implements ICommandHandler<AssignRole> {
+  constructor(private readonly store: IncidentStore) {}
+
+  async execute({ incidentId, role, assignee, actor, expectedVersion }: AssignRole): Promise<IncidentView> {
+    const { incident } = await this.store.execute(incidentId, { actor, expectedVersion }, (incident, ctx) =>
+      assignee === null ? incident.unassignRole(role, ctx) : incident.assignRole(role, assignee, ctx),
+    );
+    return toIncidentView(incident.snapshot());
+  }
+}

@@ -1,0 +1,10 @@
+// Used only by the TypeORM CLI (`npm run migration:*`).
+import 'reflect-metadata';
+import { createDataSource } from './data-source';
+
+const url = process.env.DATABASE_URL;
+if (!url) {
+  console.error('DATABASE_URL must be set for the migration commands');
+  process.exit(1);
+}
+export default createDataSource(url);

@@ -1,0 +1,24 @@
+/**
+ * Errors a transport rejects a publish with. Each carries a stable `code` that the HTTP
+ * layer maps to a status: TRANSPORT_UNAVAILABLE → 503 with Retry-After, MESSAGE_TOO_LARGE → 413.
+ */
+export class TransportUnavailableError extends Error {
+  readonly code = 'TRANSPORT_UNAVAILABLE';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransportUnavailableError';
+  }
+}
+
+export class MessageTooLargeError extends Error {
+  readonly code = 'MESSAGE_TOO_LARGE';
+
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`Message of about ${bytes} bytes exceeds the transport limit of ${limit} bytes`);
+    this.name = 'MessageTooLargeError';
+  }
+}

@@ -1,0 +1,58 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { MESSAGE_TRANSPORT, MessageTransport } from './messaging/message-transport';
+import type { OutboxRelay } from './messaging/outbox-relay';
+import { APP_LOGGER, AppLogger } from './observability/logger';
+import { Metrics } from './observability/metrics';
+import { HealthController } from './observability/health.controller';
+
+export interface PlatformDeps {
+  config: AppConfig;
+  dataSource: DataSource;
+  transport: MessageTransport;
+  relay: OutboxRelay;
+  logger: AppLogger;
+  metrics: Metrics;
+  /** Called last on shutdown (stops the embedded database). */
+  onClosed?: () => Promise<void>;
+}
+
+const PLATFORM_DEPS = Symbol('PLATFORM_DEPS');
+export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');
+
+/** Shares the process-wide resources built at boot with every module. */
+@Global()
+@Module({})
+export class PlatformModule implements OnApplicationShutdown {
+  static register(deps: PlatformDeps): DynamicModule {
+    const providers = [
+      { provide: PLATFORM_DEPS, useValue: deps },
+      { provide: APP_CONFIG, useValue: deps.config },
+      { provide: DataSource, useValue: deps.dataSource },
+      { provide: MESSAGE_TRANSPORT, useValue: deps.transport },
+      { provide: OUTBOX_RELAY, useValue: deps.relay },
+      { provide: APP_LOGGER, useValue: deps.logger },
+      { provide: Metrics, useValue: deps.metrics },
+    ];
+    return {
+      module: PlatformModule,
+      controllers: [HealthController],
+      providers,
+      exports: providers.map((p) => p.provide),
+    };
+  }
+
+  constructor(@Inject(PLATFORM_DEPS) private readonly deps: PlatformDeps) {}
+
+  /** Runs after the HTTP server stopped accepting and drained: relay, consumers, producer, pool. */
+  async onApplicationShutdown(): Promise<void> {
+    const { relay, transport, dataSource, logger, onClosed } = this.deps;
+    await relay.stop().catch((err) => logger.error({ err }, 'outbox relay stop failed'));
+    await transport.stop().catch((err) => logger.error({ err }, 'transport stop failed'));
+    if (dataSource.isInitialized) {
+      await dataSource.destroy().catch((err) => logger.error({ err }, 'database pool close failed'));
+    }
+    await onClosed?.().catch((err) => logger.error({ err }, 'embedded database stop failed'));
+  }
+}

@@ -1,0 +1,168 @@
+import pino from 'pino';
+import { KafkaTransport } from '../../../src/platform/messaging/kafka-transport';
+import { ConsumerHandle, IncomingMessage } from '../../../src/platform/messaging/message-transport';
+import { MessagingLogger } from '../../../src/platform/messaging/messaging-logger';
+import { MessageTooLargeError, TransportUnavailableError } from '../../../src/platform/messaging/transport-errors';
+import { eventually, testKafkaBrokers } from '../../support/database';
+import { startKafkaMockBroker } from '../../support/kafka-broker';
+import { recordingLogger, uniquePrefix } from './messaging-test-support';
+
+// A pino logger is a MessagingLogger as it is.
+const _pinoFits: MessagingLogger = pino({ enabled: false });
+
+const text = (m: IncomingMessage) => m.value.toString();
+
+/**
+ * Against the shared kcat mock cluster. Group joins take about a session timeout there, so
+ * every consumer of this file is started at once in beforeAll and each test awaits its own.
+ */
+describe('KafkaTransport', () => {
+  const logger = recordingLogger();
+  let transport: KafkaTransport;
+
+  const ordered: IncomingMessage[] = [];
+  const retried: IncomingMessage[][] = [];
+  let retryFailures = 0;
+  const fresh: IncomingMessage[] = [];
+  const handles: Record<string, ConsumerHandle> = {};
+
+  beforeAll(async () => {
+    transport = new KafkaTransport(
+      { brokers: testKafkaBrokers().split(','), clientId: 'sitrep-test', topicPrefix: uniquePrefix() },
+      logger,
+    );
+    await transport.start();
+    // Published before any consumer exists: a new group with fromBeginning:false never sees these.
+    await transport.publish('fresh', [
+      { key: 'k', value: 'old-1' },
+      { key: 'k', value: 'old-2' },
+    ]);
+
+    const [order, retry, latest] = await Promise.all([
+      transport.consume({
+        groupId: 'order',
+        topic: 'order',
+        fromBeginning: true,
+        handleBatch: async (messages) => void ordered.push(...messages),
+      }),
+      transport.consume({
+        groupId: 'retry',
+        topic: 'retry',
+        fromBeginning: true,
+        handleBatch: async (messages) => {
+          if (retryFailures === 0) {
+            retryFailures++;
+            throw new Error('handler fails once');
+          }
+          retried.push(messages);
+        },
+      }),
+      transport.consume({
+        groupId: 'fresh',
+        topic: 'fresh',
+        fromBeginning: false,
+        handleBatch: async (messages) => void fresh.push(...messages),
+      }),
+    ]);
+    Object.assign(handles, { order, retry, latest });
+  });
+
+  afterAll(async () => {
+    await transport?.stop();
+  });
+
+  it('returns from consume() without waiting for the group to join', async () => {
+    const started = Date.now();
+    const handle = await transport.consume({
+      groupId: 'quick',
+      topic: 'quick',
+      fromBeginning: true,
+      handleBatch: async () => undefined,
+    });
+    expect(Date.now() - started).toBeLessThan(200);
+    await handle.stop();
+  });
+
+  it('delivers every message, in order per key, across partitions', async () => {
+    const keys = ['alpha', 'bravo', 'charlie', 'delta'];
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      for (const key of keys) sends.push(transport.publish('order', [{ key, value: `${key}-${i}`, headers: { n: String(i) } }]));
+    }
+    await Promise.all(sends);
+
+    await eventually(() => ordered.length >= keys.length * 40, { timeoutMs: 20000, message: 'all ordered messages' });
+    expect(ordered).toHaveLength(keys.length * 40);
+    for (const key of keys) {
+      const seen = ordered.filter((m) => m.key === key);
+      expect(seen.map(text)).toEqual(Array.from({ length: 40 }, (_, i) => `${key}-${i}`));
+      expect(new Set(seen.map((m) => m.partition)).size).toBe(1);
+      expect(seen.map((m) => m.headers.n)).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+    }
+    expect(ordered[0].topic).toBe('order');
+  });
+
+  it('gathers concurrent publishes into few producer requests', async () => {
+    const before = transport.stats.sendBatches;
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => transport.publish('batching', [{ key: `k${i % 7}`, value: `v${i}` }])),
+    );
+    const requests = transport.stats.sendBatches - before;
+    expect(requests).toBeGreaterThanOrEqual(1);
+    expect(requests).toBeLessThan(10);
+  });
+
+  it('splits a large publish into requests under the size bound, and rejects an oversized message', async () => {
+    const before = transport.stats.sendBatches;
+    const value = Buffer.alloc(300_000, 1);
+    await transport.publish('large', [1, 2, 3, 4, 5].map((i) => ({ key: `k${i}`, value })));
+    expect(transport.stats.sendBatches - before).toBeGreaterThanOrEqual(3);
+
+    await expect(transport.publish('large', [{ key: 'k', value: Buffer.alloc(1_100_000) }])).rejects.toBeInstanceOf(
+      MessageTooLargeError,
+    );
+  });
+
+  it('delivers a batch again when its handler throws, skipping nothing', async () => {
+    await transport.publish(
+      'retry',
+      Array.from({ length: 10 }, (_, i) => ({ key: 'incident-1', value: `m${i}` })),
+    );
+    await eventually(() => retried.flat().length >= 10, { timeoutMs: 20000, message: 'redelivered batch' });
+    expect(retryFailures).toBe(1);
+    expect(retried.flat().map(text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+    expect(logger.entries.some((e) => e.level === 'error' && /handler failed/.test(e.msg ?? ''))).toBe(true);
+  });
+
+  it('starts a new group with fromBeginning:false at the end of the topic', async () => {
+    await handles.latest.ready;
+    await transport.publish('fresh', [{ key: 'k', value: 'new-1' }]);
+    await transport.publish('fresh', [{ key: 'k', value: 'new-2' }]);
+    await eventually(() => fresh.length >= 2, { timeoutMs: 20000, message: 'new messages' });
+    expect(fresh.map(text)).toEqual(['new-1', 'new-2']);
+  });
+
+  it('is unhealthy and fails publishes fast once its broker is gone', async () => {
+    const broker = await startKafkaMockBroker();
+    const own = new KafkaTransport({ brokers: [broker.brokers], clientId: 'sitrep-test-kill', topicPrefix: uniquePrefix() });
+    try {
+      await own.start();
+      expect(await own.isHealthy()).toBe(true);
+      await own.publish('alerts', [{ key: 'k', value: 'before' }]);
+
+      await broker.stop();
+      const started = Date.now();
+      const error = await own.publish('alerts', [{ key: 'k', value: 'after' }]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransportUnavailableError);
+      expect(Date.now() - started).toBeLessThan(3000);
+      await eventually(async () => (await own.isHealthy()) === false, { timeoutMs: 4000, message: 'unhealthy' });
+    } finally {
+      const stopping = Date.now();
+      await own.stop();
+      expect(Date.now() - stopping).toBeLessThan(5000);
+      await broker.stop();
+    }
+    await expect(own.publish('alerts', [{ key: 'k', value: 'x' }])).rejects.toBeInstanceOf(TransportUnavailableError);
+    expect(await own.isHealthy()).toBe(false);
+  });
+});
