@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -24,8 +24,6 @@ import {
   UpdateIncidentDto,
 } from './incident.dto';
 import { IfMatch } from './if-match';
-
-const uuid = new ParseUUIDPipe({ version: undefined });
 
 function roleParam(value: string): Role {
   if (!isRole(value)) {
@@ -64,7 +62,7 @@ export class IncidentsController {
   }
 
   @Get(':id')
-  async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.queries.execute(new GetIncident(id)));
   }
 
@@ -72,7 +70,7 @@ export class IncidentsController {
   @RequireRole('responder')
   @ApiHeader(ifMatchHeader)
   async update(
-    @Param('id', uuid) id: string,
+    @Param('id') id: string,
     @Body() body: UpdateIncidentDto,
     @Actor() actor: string,
     @IfMatch() version: number | undefined,
@@ -87,7 +85,7 @@ export class IncidentsController {
   @ApiParam({ name: 'transition', enum: TRANSITIONS })
   @ApiHeader(ifMatchHeader)
   async transition(
-    @Param('id', uuid) id: string,
+    @Param('id') id: string,
     @Param('transition') transition: Transition,
     @Body() body: TransitionDto,
     @Actor() actor: string,
@@ -106,7 +104,7 @@ export class IncidentsController {
   @ApiParam({ name: 'role', enum: ROLES })
   @ApiHeader(ifMatchHeader)
   async assignRole(
-    @Param('id', uuid) id: string,
+    @Param('id') id: string,
     @Param('role') role: string,
     @Body() body: AssignRoleDto,
     @Actor() actor: string,
@@ -121,7 +119,7 @@ export class IncidentsController {
   @ApiParam({ name: 'role', enum: ROLES })
   @ApiHeader(ifMatchHeader)
   async unassignRole(
-    @Param('id', uuid) id: string,
+    @Param('id') id: string,
     @Param('role') role: string,
     @Actor() actor: string,
     @IfMatch() version: number | undefined,
@@ -133,7 +131,7 @@ export class IncidentsController {
   @Post(':id/notes')
   @RequireRole('responder')
   @ApiHeader(ifMatchHeader)
-  addNote(@Param('id', uuid) id: string, @Body() body: AddNoteDto, @Actor() actor: string, @IfMatch() version: number | undefined) {
+  addNote(@Param('id') id: string, @Body() body: AddNoteDto, @Actor() actor: string, @IfMatch() version: number | undefined) {
     return this.commands.execute(new AddNote(id, body.text, body.pinned ?? false, actor, version));
   }
 
@@ -141,7 +139,7 @@ export class IncidentsController {
   @RequireRole('responder')
   @ApiHeader(ifMatchHeader)
   addActionItem(
-    @Param('id', uuid) id: string,
+    @Param('id') id: string,
     @Body() body: AddActionItemDto,
     @Actor() actor: string,
     @IfMatch() version: number | undefined,
@@ -153,8 +151,8 @@ export class IncidentsController {
   @RequireRole('responder')
   @ApiHeader(ifMatchHeader)
   updateActionItem(
-    @Param('id', uuid) id: string,
-    @Param('itemId', uuid) itemId: string,
+    @Param('id') id: string,
+    @Param('itemId') itemId: string,
     @Body() body: UpdateActionItemDto,
     @Actor() actor: string,
     @IfMatch() version: number | undefined,
@@ -163,7 +161,7 @@ export class IncidentsController {
   }
 
   @Get(':id/alerts')
-  alerts(@Param('id', uuid) id: string) {
+  alerts(@Param('id') id: string) {
     return this.queries.execute(new GetIncidentAlerts(id));
   }
 }

@@ -66,7 +66,7 @@ export class ErrorFilter implements ExceptionFilter {
         error: STATUS_CODES[statusCode] ?? 'Error',
         message: exception.message,
         code: exception.code,
-        details: exception.details,
+        details: exception.details ?? fieldDetail(exception),
       });
     }
     if (exception instanceof HttpException) {
@@ -99,6 +99,12 @@ export class ErrorFilter implements ExceptionFilter {
     }
     return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
   }
+}
+
+/** Domain errors name the offending input in `path`. */
+function fieldDetail(error: object): ErrorDetail[] | undefined {
+  const { path, message } = error as { path?: unknown; message: string };
+  return typeof path === 'string' ? [{ path, problem: message }] : undefined;
 }
 
 function withoutUndefined<T extends object>(value: T): T {

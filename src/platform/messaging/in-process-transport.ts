@@ -299,6 +299,8 @@ class InProcessConsumer implements ConsumerHandle {
   private resolveFirstAttempt!: () => void;
   private stopped = false;
   private readonly signal = new Signal();
+  /** Interrupts an error pause on stop only; new messages must not cut a retry pause short. */
+  private readonly stopSignal = new Signal();
   private readonly onInsert = () => this.signal.notify();
   /** Last offset this member committed or saw committed; only ever behind the truth. */
   private knownOffset?: string;
@@ -352,7 +354,7 @@ class InProcessConsumer implements ConsumerHandle {
             ? 'Consumer handler failed; the batch will be delivered again'
             : 'In-process consumer cannot start; retrying',
         );
-        await this.signal.wait(delay);
+        await this.stopSignal.wait(delay);
       }
     }
   }
@@ -438,6 +440,7 @@ class InProcessConsumer implements ConsumerHandle {
       inserted.off(this.topic, this.onInsert);
       this.rejectReady(new Error('consumer stopped'));
       this.signal.notify();
+      this.stopSignal.notify();
       await this.loop;
       this.resolveFirstAttempt();
       this.onStopped();

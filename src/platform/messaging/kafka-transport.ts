@@ -195,10 +195,13 @@ export class KafkaTransport implements MessageTransport {
       try {
         await this.producer.connect();
         if (this.state !== 'connecting') return;
-        this.state = 'connected';
-        this.logger.info({ brokers: this.describeBrokers() }, 'Kafka producer connected');
-        this.connectSignal.notify();
+        // Before start() returns, so consumers started next find the topics where the cluster
+        // does not create them on first use.
         await this.createTopics();
+        if (this.state !== 'connecting') return;
+        this.state = 'connected';
+        this.logger.info({ brokers: this.describeBrokers(), idempotent: this.idempotent }, 'Kafka producer connected');
+        this.connectSignal.notify();
         return;
       } catch (error) {
         if (this.idempotent && controllerMissing(error)) {
@@ -239,7 +242,10 @@ export class KafkaTransport implements MessageTransport {
       );
     } catch (error) {
       // Topics may exist already, or the cluster auto-creates them (as the test broker does).
-      this.logger.debug({ err: error, topics }, 'Kafka createTopics failed; relying on existing or auto-created topics');
+      this.logger.debug(
+        { err: error, topics },
+        'Kafka createTopics failed; relying on existing or auto-created topics',
+      );
     }
   }
 
@@ -289,9 +295,7 @@ export class KafkaTransport implements MessageTransport {
       const timer = setTimeout(
         () =>
           finish(
-            new TransportUnavailableError(
-              `Kafka did not acknowledge within ${this.settings.publishTimeoutMs} ms`,
-            ),
+            new TransportUnavailableError(`Kafka did not acknowledge within ${this.settings.publishTimeoutMs} ms`),
           ),
         this.settings.publishTimeoutMs,
       );
@@ -451,7 +455,10 @@ export class KafkaTransport implements MessageTransport {
     this.state = 'stopping';
     this.connectSignal.notify();
     await Promise.all([...this.consumers].map((c) => c.stop()));
-    if (wasConnected) await this.flush();
+    // Every queued publish settles within publishTimeoutMs (acknowledged or rejected); a
+    // request kafkajs is still retrying past that is cut short by the disconnect.
+    if (wasConnected)
+      await withTimeout(this.flush(), this.settings.publishTimeoutMs, () => new Error('flush')).catch(() => undefined);
     await this.connecting?.catch(() => undefined);
     await this.producer.disconnect().catch((err) => this.logger.warn({ err }, 'Kafka producer disconnect failed'));
     await this.admin.disconnect().catch(() => undefined);
@@ -594,7 +601,9 @@ class KafkaConsumer implements ConsumerHandle {
           this.logger.warn({ ...this.context, err: error, attempt }, 'Kafka consumer cannot start; retrying');
         }
       }
-      await consumer.disconnect().catch((err) => this.logger.debug({ ...this.context, err }, 'Kafka consumer disconnect failed'));
+      await consumer
+        .disconnect()
+        .catch((err) => this.logger.debug({ ...this.context, err }, 'Kafka consumer disconnect failed'));
       this.joined = false;
       if (!this.stopped) await this.signal.wait(Math.min(1000 * 2 ** Math.max(attempt - 1, 0), 10_000));
     }

@@ -41,10 +41,7 @@ export function splitBySize<T>(
   const runs: Array<{ messages: T[]; bytes: number }> = [];
   let current: { messages: T[]; bytes: number } = { messages: [], bytes: 0 };
   messages.forEach((message, i) => {
-    if (
-      current.messages.length > 0 &&
-      (current.messages.length >= maxCount || current.bytes + sizes[i] > maxBytes)
-    ) {
+    if (current.messages.length > 0 && (current.messages.length >= maxCount || current.bytes + sizes[i] > maxBytes)) {
       runs.push(current);
       current = { messages: [], bytes: 0 };
     }

@@ -55,6 +55,8 @@ interface EventRow {
 export class OutboxRelay {
   private readonly settings: Required<OutboxRelayOptions>;
   private readonly signal = new Signal();
+  /** Interrupts pauses on stop only: a notify() must not turn a retry pause into a busy loop. */
+  private readonly stopSignal = new Signal();
   private stopped = false;
   private leader = false;
   private loop?: Promise<void>;
@@ -101,6 +103,7 @@ export class OutboxRelay {
     this.stopping ??= (async () => {
       this.stopped = true;
       this.signal.notify();
+      this.stopSignal.notify();
       await this.loop;
     })();
     return this.stopping;
@@ -204,7 +207,7 @@ export class OutboxRelay {
   }
 
   private async sleep(ms: number): Promise<void> {
-    if (!this.stopped) await this.signal.wait(ms);
+    if (!this.stopped) await this.stopSignal.wait(ms);
   }
 }
 
