@@ -277,6 +277,13 @@ export class InProcessTransport implements MessageTransport {
   }
 }
 
+/** Marks an error thrown by the handler, as opposed to one of the transport's own queries. */
+class HandlerFailure extends Error {
+  constructor(cause: unknown) {
+    super('consumer handler failed', { cause });
+  }
+}
+
 interface MessageRow {
   offset: string;
   key: string | null;
@@ -348,11 +355,14 @@ class InProcessConsumer implements ConsumerHandle {
         this.resolveFirstAttempt();
         failures++;
         const delay = Math.min(this.settings.retryDelayMs * 2 ** (failures - 1), MAX_RETRY_DELAY_MS);
+        const handlerFailed = error instanceof HandlerFailure;
         this.logger.error(
-          { ...this.context, err: error, failures, retryInMs: delay },
-          initialised
+          { ...this.context, err: handlerFailed ? error.cause : error, failures, retryInMs: delay },
+          handlerFailed
             ? 'Consumer handler failed; the batch will be delivered again'
-            : 'In-process consumer cannot start; retrying',
+            : initialised
+              ? 'In-process consumer cannot read its topic; retrying'
+              : 'In-process consumer cannot start; retrying',
         );
         await this.stopSignal.wait(delay);
       }
@@ -404,7 +414,11 @@ class InProcessConsumer implements ConsumerHandle {
         this.knownOffset = committed;
         return false;
       }
-      await this.options.handleBatch(rows.map((row) => this.toIncoming(row)));
+      try {
+        await this.options.handleBatch(rows.map((row) => this.toIncoming(row)));
+      } catch (error) {
+        throw new HandlerFailure(error);
+      }
       const last = rows[rows.length - 1].offset;
       await runner.query(`UPDATE transport_offsets SET "offset" = $3 WHERE group_id = $1 AND topic = $2`, [
         this.options.groupId,

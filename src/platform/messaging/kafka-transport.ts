@@ -108,8 +108,10 @@ type State = 'new' | 'connecting' | 'connected' | 'stopping' | 'stopped';
 
 /**
  * The production transport. Publishes go through one idempotent producer (acks = all) that
- * gathers concurrent calls into one `sendBatch`, at most one request in flight, so each key's
- * messages reach the partition in call order. Consumers join their groups in the background.
+ * gathers concurrent calls into one `sendBatch`, one request in flight at a time, so each key's
+ * messages reach their partition in call order. A publish resolves when its batch is
+ * acknowledged and rejects (TransportUnavailableError) when it fails or is not acknowledged
+ * within publishTimeoutMs. Consumers join their groups in the background.
  */
 export class KafkaTransport implements MessageTransport {
   readonly kind = 'kafka' as const;
@@ -491,7 +493,7 @@ function publishError(error: unknown): Error {
   const cause = (error as { cause?: { type?: string } }).cause;
   const type = (error as { type?: string }).type ?? cause?.type;
   if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
-    return Object.assign(new MessageTooLargeError(-1, MAX_MESSAGE_BYTES), { cause: error });
+    return new MessageTooLargeError(undefined, MAX_MESSAGE_BYTES, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new TransportUnavailableError(`Kafka did not accept the messages: ${message}`, { cause: error });

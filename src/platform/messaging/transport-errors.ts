@@ -14,11 +14,18 @@ export class TransportUnavailableError extends Error {
 export class MessageTooLargeError extends Error {
   readonly code = 'MESSAGE_TOO_LARGE';
 
+  /** `bytes` is the estimated size, or undefined when the broker refused the batch as too large. */
   constructor(
-    readonly bytes: number,
+    readonly bytes: number | undefined,
     readonly limit: number,
+    options?: { cause?: unknown },
   ) {
-    super(`Message of about ${bytes} bytes exceeds the transport limit of ${limit} bytes`);
+    super(
+      bytes === undefined
+        ? `The broker refused the messages as larger than its limit`
+        : `Message of about ${bytes} bytes exceeds the transport limit of ${limit} bytes`,
+      options,
+    );
     this.name = 'MessageTooLargeError';
   }
 }

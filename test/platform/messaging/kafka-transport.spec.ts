@@ -24,6 +24,7 @@ describe('KafkaTransport', () => {
   const retried: IncomingMessage[][] = [];
   let retryFailures = 0;
   const fresh: IncomingMessage[] = [];
+  const slow = { started: false, finished: false };
   const handles: Record<string, ConsumerHandle> = {};
 
   beforeAll(async () => {
@@ -38,7 +39,7 @@ describe('KafkaTransport', () => {
       { key: 'k', value: 'old-2' },
     ]);
 
-    const [order, retry, latest] = await Promise.all([
+    const [order, retry, latest, slowHandle] = await Promise.all([
       transport.consume({
         groupId: 'order',
         topic: 'order',
@@ -63,8 +64,18 @@ describe('KafkaTransport', () => {
         fromBeginning: false,
         handleBatch: async (messages) => void fresh.push(...messages),
       }),
+      transport.consume({
+        groupId: 'slow',
+        topic: 'slow',
+        fromBeginning: true,
+        handleBatch: async () => {
+          slow.started = true;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          slow.finished = true;
+        },
+      }),
     ]);
-    Object.assign(handles, { order, retry, latest });
+    Object.assign(handles, { order, retry, latest, slow: slowHandle });
   });
 
   afterAll(async () => {
@@ -87,7 +98,8 @@ describe('KafkaTransport', () => {
     const keys = ['alpha', 'bravo', 'charlie', 'delta'];
     const sends: Promise<void>[] = [];
     for (let i = 0; i < 40; i++) {
-      for (const key of keys) sends.push(transport.publish('order', [{ key, value: `${key}-${i}`, headers: { n: String(i) } }]));
+      for (const key of keys)
+        sends.push(transport.publish('order', [{ key, value: `${key}-${i}`, headers: { n: String(i) } }]));
     }
     await Promise.all(sends);
 
@@ -99,6 +111,7 @@ describe('KafkaTransport', () => {
       expect(new Set(seen.map((m) => m.partition)).size).toBe(1);
       expect(seen.map((m) => m.headers.n)).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
     }
+    expect(new Set(ordered.map((m) => m.partition)).size).toBeGreaterThan(1);
     expect(ordered[0].topic).toBe('order');
   });
 
@@ -115,7 +128,10 @@ describe('KafkaTransport', () => {
   it('splits a large publish into requests under the size bound, and rejects an oversized message', async () => {
     const before = transport.stats.sendBatches;
     const value = Buffer.alloc(300_000, 1);
-    await transport.publish('large', [1, 2, 3, 4, 5].map((i) => ({ key: `k${i}`, value })));
+    await transport.publish(
+      'large',
+      [1, 2, 3, 4, 5].map((i) => ({ key: `k${i}`, value })),
+    );
     expect(transport.stats.sendBatches - before).toBeGreaterThanOrEqual(3);
 
     await expect(transport.publish('large', [{ key: 'k', value: Buffer.alloc(1_100_000) }])).rejects.toBeInstanceOf(
@@ -142,9 +158,39 @@ describe('KafkaTransport', () => {
     expect(fresh.map(text)).toEqual(['new-1', 'new-2']);
   });
 
+  it('lets the in-flight batch finish when a consumer stops', async () => {
+    await transport.publish('slow', [{ key: 'k', value: 'slow' }]);
+    await eventually(() => slow.started, { timeoutMs: 20000, message: 'slow handler started' });
+    await handles.slow.stop();
+    expect(slow.finished).toBe(true);
+  });
+
+  it('starts without a reachable broker, refusing publishes until it connects', async () => {
+    const nowhere = new KafkaTransport({ brokers: ['127.0.0.1:1'], clientId: 'sitrep-test-nowhere' });
+    const started = Date.now();
+    await nowhere.start();
+    expect(Date.now() - started).toBeLessThan(5000);
+    await expect(nowhere.publish('alerts', [{ key: 'k', value: 'v' }])).rejects.toBeInstanceOf(
+      TransportUnavailableError,
+    );
+    expect(await nowhere.isHealthy()).toBe(false);
+    const handle = await nowhere.consume({
+      groupId: 'g',
+      topic: 'alerts',
+      fromBeginning: true,
+      handleBatch: async () => undefined,
+    });
+    await nowhere.stop();
+    await expect(handle.ready).rejects.toThrow('consumer stopped');
+  });
+
   it('is unhealthy and fails publishes fast once its broker is gone', async () => {
     const broker = await startKafkaMockBroker();
-    const own = new KafkaTransport({ brokers: [broker.brokers], clientId: 'sitrep-test-kill', topicPrefix: uniquePrefix() });
+    const own = new KafkaTransport({
+      brokers: [broker.brokers],
+      clientId: 'sitrep-test-kill',
+      topicPrefix: uniquePrefix(),
+    });
     try {
       await own.start();
       expect(await own.isHealthy()).toBe(true);
