@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from './config/config';
@@ -19,6 +20,42 @@ export interface BootOptions {
 }
 
 const INGEST_PREFIXES = ['/api/v1/alerts', '/v2/'];
+const DRAIN_TIMEOUT_MS = 15000;
+const drains = new WeakMap<NestFastifyApplication, () => Promise<void>>();
+
+/**
+ * Counts requests in flight so that shutdown can wait for them; while draining, new requests
+ * get a 503 with Retry-After (an alert source retries it elsewhere or later).
+ */
+function trackInFlight(fastify: FastifyInstance): () => Promise<void> {
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (draining) {
+      void reply
+        .code(503)
+        .header('Retry-After', '5')
+        .header('Connection', 'close')
+        .send({ statusCode: 503, error: 'Service Unavailable', message: 'Shutting down; retry on another instance' });
+      return;
+    }
+    inFlight++;
+    reply.raw.once('close', () => {
+      inFlight--;
+      if (draining && inFlight === 0) idle?.();
+    });
+    done();
+  });
+  return async () => {
+    draining = true;
+    if (inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      idle = resolve;
+      setTimeout(resolve, DRAIN_TIMEOUT_MS).unref();
+    });
+  };
+}
 
 /** Builds a ready-to-listen Sitrep instance: database, migrations, transport, HTTP. */
 export async function createApp(config: AppConfig, options: BootOptions = {}): Promise<NestFastifyApplication> {
@@ -49,7 +86,6 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
 
     const adapter = new FastifyAdapter({
       bodyLimit: Math.max(config.ingestBodyLimit, config.apiBodyLimit),
-      return503OnClosing: true,
       forceCloseConnections: 'idle',
     });
     const fastify = adapter.getInstance();
@@ -59,6 +95,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     });
     // Only JSON is accepted; anything else is a 415 rather than a string reaching a handler.
     fastify.removeContentTypeParser('text/plain');
+    const drain = trackInFlight(fastify);
     fastify.addHook('onResponse', (request, reply, done) => {
       metrics.httpDuration.observe(
         { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
@@ -88,7 +125,6 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     app.useBodyParser('application/json', {}, (request, body, done) => parseJson(request as never, body as never, done));
     app.useGlobalFilters(new ErrorFilter(logger));
     app.useGlobalPipes(createValidationPipe());
-    app.enableShutdownHooks();
 
     const document = SwaggerModule.createDocument(
       app,
@@ -102,6 +138,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await app.init();
     await relay.start();
+    drains.set(app, drain);
     return app;
   } catch (error) {
     await dataSource?.destroy().catch(() => undefined);
@@ -109,3 +146,13 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     throw error;
   }
 }
+
+/**
+ * Stops in the order that loses nothing: stop accepting and let in-flight requests finish,
+ * then stop consumers, the outbox relay and the producer, then close the pool.
+ */
+export async function closeGracefully(app: NestFastifyApplication): Promise<void> {
+  await drains.get(app)?.();
+  await app.close();
+}
+

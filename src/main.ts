@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config/config';
-import { createApp } from './bootstrap';
+import { closeGracefully, createApp } from './bootstrap';
 import { createLogger } from './platform/observability/logger';
 
 async function main(): Promise<void> {
@@ -17,7 +17,21 @@ async function main(): Promise<void> {
   const app = await createApp(config, { logger });
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info({ port: config.port, url: config.publicUrl }, `Sitrep listening on port ${config.port}`);
-  // enableShutdownHooks() turns SIGTERM/SIGINT into a graceful app.close().
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      closeGracefully(app).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/bootstrap';
+import { closeGracefully, createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/platform/observability/logger';
 
@@ -35,7 +35,7 @@ export async function startApp(databaseUrl: string, env: Record<string, string |
     close: async () => {
       if (closed) return;
       closed = true;
-      await app.close();
+      await closeGracefully(app);
     },
   };
 }
