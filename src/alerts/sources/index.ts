@@ -1,0 +1,25 @@
+export * from './alert-signal';
+export { alertFingerprint, normaliseAlertmanager, unquoteReceiver } from './alertmanager';
+export type { AlertmanagerMeta, AlertmanagerStatus } from './alertmanager';
+export { PAGERDUTY_SIGNATURE_HEADER, verifyPagerDutySignature } from './pagerduty-signature';
+export type { PagerDutySignatureVerdict } from './pagerduty-signature';
+export { normalisePagerDutyWebhook, pagerDutySeverity } from './pagerduty-webhook';
+export type { PagerDutyNote, PagerDutyWebhookMeta } from './pagerduty-webhook';
+export {
+  CUSTOM_DETAILS_MAX_DEPTH,
+  EVENT_DEDUP_KEY_MAX,
+  generateDedupKey,
+  normaliseChangeEvent,
+  normalisePagerDutyEvent,
+  PAGERDUTY_ERRORS,
+  EVENT_SUMMARY_MAX,
+} from './pagerduty-events';
+export type {
+  ChangeEvent,
+  ChangeEventResult,
+  PagerDutyEventAction,
+  PagerDutyEventOptions,
+  PagerDutyEventResult,
+  PagerDutyEventSeverity,
+} from './pagerduty-events';
+export { MAX_LABELS, MAX_VALUE_BYTES } from './payload-checks';
