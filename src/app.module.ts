@@ -3,13 +3,14 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { PlatformDeps, PlatformModule } from './platform/platform.module';
 import { AuthModule } from './platform/auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { TimelineModule } from './timeline/timeline.module';
 
 @Module({})
 export class AppModule {
   static register(deps: PlatformDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.register(deps), CqrsModule.forRoot(), AuthModule, IncidentsModule],
+      imports: [PlatformModule.register(deps), CqrsModule.forRoot(), AuthModule, IncidentsModule, TimelineModule],
     };
   }
 }

@@ -14,6 +14,7 @@ import { ErrorFilter } from './platform/http/error.filter';
 import { createValidationPipe } from './platform/http/validation';
 import { AppLogger, createLogger, NestPinoLogger } from './platform/observability/logger';
 import { Metrics } from './platform/observability/metrics';
+import { TimelineIoAdapter } from './timeline/timeline-io.adapter';
 
 export interface BootOptions {
   logger?: AppLogger;
@@ -125,6 +126,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     app.useBodyParser('application/json', {}, (request, body, done) => parseJson(request as never, body as never, done));
     app.useGlobalFilters(new ErrorFilter(logger));
     app.useGlobalPipes(createValidationPipe());
+    app.useWebSocketAdapter(new TimelineIoAdapter(app));
 
     const document = SwaggerModule.createDocument(
       app,

@@ -30,12 +30,17 @@ describe('graceful shutdown', () => {
       // Nothing of this instance is still connected to the database.
       await eventually(
         async () =>
-          (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`))
-            .rowCount === 0,
+          (
+            await db.query(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+            )
+          ).rowCount === 0,
         { message: 'no sessions left' },
       );
       // Its relay let go of the outbox lock: every acknowledged event got published or waits for the next leader.
-      const { rows: locks } = await db.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`);
+      const { rows: locks } = await db.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
       expect(locks[0].n).toBe(0);
     } finally {
       await db.end();

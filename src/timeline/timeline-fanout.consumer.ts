@@ -1,0 +1,261 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import type { TimelineEntry } from '../incidents/incident-views';
+import { GetIncident } from '../incidents/queries/incident-queries';
+import {
+  ConsumerHandle,
+  IncomingMessage,
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  TOPICS,
+} from '../platform/messaging/message-transport';
+import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { IncidentSubscription, SubscriptionLimits, TimelineSource } from './incident-subscription';
+import { TimelineClient } from './timeline-client';
+import type { TimelineNamespace } from './timeline.events';
+import { TimelineMetrics } from './timeline.metrics';
+import { TimelineReader } from './timeline.reader';
+
+export const SUBSCRIPTION_LIMITS: SubscriptionLimits = { pageSize: 100, maxQueued: 10_000 };
+
+/**
+ * Log reads (replays, gap fills) running at once on this instance: a reconnect storm of
+ * clients resuming with `after` queues here and leaves the connection pool to the API.
+ */
+const CONCURRENT_LOG_READS = 5;
+
+/** Incidents whose last seq and snapshot version this instance remembers (for `*` dedupe). */
+const REMEMBERED_INCIDENTS = 10_000;
+
+interface Recent {
+  seq: number;
+  version: number;
+}
+
+/**
+ * Every instance tails the incident-events topic in a consumer group of its own (so each one
+ * sees every event) and hands each entry to the local subscriptions. Subscribers of one
+ * incident that are caught up share one broadcast; the others merge it in their own chain.
+ * `*` subscribers get each entry once (the transport delivers at least once) and, after each
+ * batch, one `incident` snapshot per incident that changed in it.
+ */
+@Injectable()
+export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly groupId = `sitrep-timeline-${randomUUID()}`;
+  private namespace?: TimelineNamespace;
+  private consumer?: ConsumerHandle;
+  private readonly byIncident = new Map<string, Map<TimelineClient, IncidentSubscription>>();
+  private readonly everything = new Set<TimelineClient>();
+  private readonly recent = new Map<string, Recent>();
+  /** Incidents whose snapshot is being read; true when another read is wanted after it. */
+  private readonly snapshotReads = new Map<string, boolean>();
+  private stopping = false;
+  private readonly log: TimelineSource;
+
+  constructor(
+    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    private readonly reader: TimelineReader,
+    private readonly queries: QueryBus,
+    private readonly metrics: TimelineMetrics,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+  ) {
+    const limit = limiter(CONCURRENT_LOG_READS);
+    this.log = { read: (...args) => limit(() => this.reader.read(...args)) };
+  }
+
+  /** Starts tailing the topic; consume() returns without waiting for the group to join. */
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = await this.transport.consume({
+      groupId: this.groupId,
+      topic: TOPICS.incidentEvents,
+      fromBeginning: false,
+      maxWaitMs: 100,
+      handleBatch: async (messages) => this.dispatch(messages),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    for (const subscribers of this.byIncident.values()) for (const s of subscribers.values()) s.cancel();
+    await this.consumer?.stop();
+  }
+
+  /** Resolves once the tail is positioned (Kafka: group joined). For tests and health. */
+  get ready(): Promise<void> {
+    return this.consumer?.ready ?? Promise.resolve();
+  }
+
+  /** The namespace broadcasts go to; set by the gateway once the server exists. */
+  attach(namespace: TimelineNamespace): void {
+    this.namespace = namespace;
+  }
+
+  /**
+   * Registers (or replaces) the client's subscription to one incident. The caller acknowledges
+   * the request and then calls start(), in the same turn, so entries never precede the ack.
+   */
+  subscribe(client: TimelineClient, incidentId: string, after: number): IncidentSubscription {
+    this.unsubscribe(client, incidentId);
+    const subscription = new IncidentSubscription(incidentId, after, this.log, client, SUBSCRIPTION_LIMITS);
+    client.subscriptions.set(incidentId, subscription);
+    let subscribers = this.byIncident.get(incidentId);
+    if (!subscribers) this.byIncident.set(incidentId, (subscribers = new Map()));
+    subscribers.set(client, subscription);
+    return subscription;
+  }
+
+  unsubscribe(client: TimelineClient, incidentId: string): void {
+    const subscription = client.subscriptions.get(incidentId);
+    if (!subscription) return;
+    subscription.cancel();
+    client.subscriptions.delete(incidentId);
+    const subscribers = this.byIncident.get(incidentId);
+    if (!subscribers) return;
+    subscribers.delete(client);
+    if (subscribers.size === 0) this.byIncident.delete(incidentId);
+  }
+
+  subscribeEverything(client: TimelineClient): void {
+    client.everything = true;
+    this.everything.add(client);
+  }
+
+  unsubscribeEverything(client: TimelineClient): void {
+    client.everything = false;
+    this.everything.delete(client);
+  }
+
+  /** Forgets a client that disconnected or was cut. Idempotent. */
+  detach(client: TimelineClient): void {
+    for (const incidentId of [...client.subscriptions.keys()]) this.unsubscribe(client, incidentId);
+    this.unsubscribeEverything(client);
+  }
+
+  /** Handles one consumed batch. Never waits on a client or the database: the tail keeps moving. */
+  dispatch(messages: IncomingMessage[]): void {
+    const namespace = this.namespace;
+    const admitted = new Map<TimelineClient, boolean>();
+    const admit = (client: TimelineClient) => {
+      let ok = admitted.get(client);
+      if (ok === undefined) admitted.set(client, (ok = client.admit()));
+      return ok;
+    };
+    const changed = new Set<string>();
+    for (const message of messages) {
+      const entry = this.parse(message);
+      if (!entry || !namespace) continue;
+      const recipients: string[] = [];
+      for (const [client, subscription] of this.byIncident.get(entry.incidentId) ?? []) {
+        if (admit(client) && subscription.offer(entry)) recipients.push(client.id);
+      }
+      if (this.isNew(entry)) {
+        for (const client of this.everything) {
+          // A client subscribed to this incident as well has it from that subscription, in order.
+          if (!client.subscriptions.has(entry.incidentId) && admit(client)) recipients.push(client.id);
+        }
+        changed.add(entry.incidentId);
+      }
+      if (recipients.length > 0) {
+        namespace.to(recipients).emit('timeline', entry);
+        this.metrics.entriesEmitted.inc(recipients.length);
+      }
+    }
+    if (this.everything.size > 0) for (const incidentId of changed) this.requestSnapshot(incidentId);
+  }
+
+  /** True the first time this instance sees the entry (the transport may deliver it again). */
+  private isNew(entry: TimelineEntry): boolean {
+    const recent = this.recent.get(entry.incidentId);
+    if (recent && entry.seq <= recent.seq) return false;
+    this.remember(entry.incidentId, { seq: entry.seq, version: recent?.version ?? 0 });
+    return true;
+  }
+
+  private remember(incidentId: string, value: Recent): void {
+    this.recent.delete(incidentId); // re-inserted last: the map's order is least recently changed first
+    this.recent.set(incidentId, value);
+    if (this.recent.size > REMEMBERED_INCIDENTS) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+  }
+
+  /** At most one snapshot read per incident at a time; changes meanwhile make one more read. */
+  private requestSnapshot(incidentId: string): void {
+    if (this.snapshotReads.has(incidentId)) {
+      this.snapshotReads.set(incidentId, true);
+      return;
+    }
+    this.snapshotReads.set(incidentId, false);
+    void this.readSnapshots(incidentId);
+  }
+
+  private async readSnapshots(incidentId: string): Promise<void> {
+    try {
+      do {
+        this.snapshotReads.set(incidentId, false);
+        const incident = await this.queries.execute(new GetIncident(incidentId));
+        const recent = this.recent.get(incidentId);
+        if (recent && incident.version <= recent.version) continue;
+        this.remember(incidentId, { seq: recent?.seq ?? 0, version: incident.version });
+        const recipients = [...this.everything].filter((c) => !c.closed).map((c) => c.id);
+        if (recipients.length > 0 && this.namespace) {
+          this.namespace.to(recipients).emit('incident', incident);
+          this.metrics.snapshotsEmitted.inc(recipients.length);
+        }
+      } while (this.snapshotReads.get(incidentId) && !this.stopping);
+    } catch (error) {
+      if (!this.stopping)
+        this.logger.error({ err: error, incidentId }, 'Timeline could not read the incident snapshot');
+    } finally {
+      this.snapshotReads.delete(incidentId);
+    }
+  }
+
+  private parse(message: IncomingMessage): TimelineEntry | undefined {
+    try {
+      const value = JSON.parse(message.value.toString('utf8')) as Partial<Record<keyof TimelineEntry, unknown>>;
+      if (
+        typeof value.incidentId === 'string' &&
+        Number.isInteger(value.seq) &&
+        typeof value.type === 'string' &&
+        typeof value.actor === 'string' &&
+        typeof value.occurredAt === 'string'
+      ) {
+        return {
+          seq: value.seq as number,
+          incidentId: value.incidentId,
+          type: value.type,
+          occurredAt: value.occurredAt,
+          actor: value.actor,
+          data: (value.data ?? {}) as Record<string, unknown>,
+        };
+      }
+    } catch {
+      // fall through
+    }
+    this.logger.warn(
+      { topic: message.topic, partition: message.partition, offset: message.offset },
+      'Timeline skipped a malformed incident event',
+    );
+    return undefined;
+  }
+}
+
+/** Runs at most `max` of the given tasks at once, the others in arrival order. */
+function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
