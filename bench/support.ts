@@ -31,7 +31,7 @@ function freePort(): Promise<number> {
 /** Runs the service as its own process (as in production), so the load generator does not share its event loop. */
 export async function startService(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', '@swc-node/register', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), SITREP_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
