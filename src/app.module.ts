@@ -4,13 +4,23 @@ import { PlatformDeps, PlatformModule } from './platform/platform.module';
 import { AuthModule } from './platform/auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { TimelineModule } from './timeline/timeline.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
   static register(deps: PlatformDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.register(deps), CqrsModule.forRoot(), AuthModule, IncidentsModule, TimelineModule],
+      imports: [
+        PlatformModule.register(deps),
+        CqrsModule.forRoot(),
+        AuthModule,
+        IncidentsModule,
+        TimelineModule,
+        WebModule,
+        AlertsModule,
+      ],
     };
   }
 }

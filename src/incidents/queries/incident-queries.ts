@@ -37,7 +37,9 @@ export class GetIncidentHandler implements IQueryHandler<GetIncident> {
 
   async execute({ incidentId }: GetIncident): Promise<IncidentView> {
     if (!isUuid(incidentId)) throw new IncidentNotFound(incidentId);
-    const rows = (await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1`, [incidentId])) as IncidentRow[];
+    const rows = (await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1`, [
+      incidentId,
+    ])) as IncidentRow[];
     if (!rows[0]) throw new IncidentNotFound(incidentId);
     return viewOf(rows[0]);
   }
@@ -47,7 +49,12 @@ export class GetIncidentHandler implements IQueryHandler<GetIncident> {
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
-    if (typeof parsed.c === 'string' && typeof parsed.i === 'string' && isUuid(parsed.i) && !Number.isNaN(Date.parse(parsed.c))) {
+    if (
+      typeof parsed.c === 'string' &&
+      typeof parsed.i === 'string' &&
+      isUuid(parsed.i) &&
+      !Number.isNaN(Date.parse(parsed.c))
+    ) {
       return { createdAt: parsed.c, id: parsed.i };
     }
   } catch {
@@ -103,19 +110,60 @@ export interface AttachedAlertView {
   source: string;
   identity: string;
   summary: string | null;
+  description: string | null;
   severity: string;
   status: 'firing' | 'resolved';
+  service: string | null;
+  runbookUrl: string | null;
+  generatorUrl: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  links: unknown[];
+  startsAt: string;
+  endsAt: string | null;
   attachedAt: string;
+  lastSeenAt: string;
   resolvedAt: string | null;
 }
 
-export class GetIncidentAlerts extends Query<{ items: AttachedAlertView[] }> {
+export interface IncidentAlertsMeta {
+  /** Alerts of the group Alertmanager left out of its latest notification (max_alerts). */
+  truncatedAlerts: number;
+}
+
+export class GetIncidentAlerts extends Query<{ items: AttachedAlertView[]; meta?: IncidentAlertsMeta }> {
   constructor(readonly incidentId: string) {
     super();
   }
 }
 
-/** The alerts attached to an incident, as its timeline records them. */
+interface AlertRow {
+  id: string;
+  source: string;
+  identity: string;
+  summary: string;
+  description: string | null;
+  severity: string;
+  status: 'firing' | 'resolved';
+  service: string | null;
+  runbook_url: string | null;
+  generator_url: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  links: unknown[];
+  starts_at: Date;
+  ends_at: Date | null;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  resolved_at: Date | null;
+  truncated_alerts: number | null;
+}
+
+/**
+ * The alerts attached to an incident, from the alerts table (labels, annotations, runbook…),
+ * in the order they were attached. `meta.truncatedAlerts` is present when Alertmanager's latest
+ * notification of the incident's alerts left some out.
+ */
 @QueryHandler(GetIncidentAlerts)
 export class GetIncidentAlertsHandler implements IQueryHandler<GetIncidentAlerts> {
   constructor(private readonly db: DataSource) {}
@@ -125,29 +173,34 @@ export class GetIncidentAlertsHandler implements IQueryHandler<GetIncidentAlerts
     const [exists] = (await this.db.query(`SELECT 1 FROM incidents WHERE id = $1`, [incidentId])) as unknown[];
     if (!exists) throw new IncidentNotFound(incidentId);
     const rows = (await this.db.query(
-      `SELECT type, occurred_at, data FROM incident_events
-       WHERE incident_id = $1 AND type IN ('alert.attached', 'alert.resolved') ORDER BY seq`,
+      `SELECT id, source, identity, summary, description, severity, status, service, runbook_url, generator_url,
+         labels, annotations, links, starts_at, ends_at, first_seen_at, last_seen_at, resolved_at,
+         CASE WHEN last_seen_at = max(last_seen_at) OVER () THEN (delivery->>'truncatedAlerts')::int END AS truncated_alerts
+       FROM alerts WHERE incident_id = $1 ORDER BY first_seen_at, starts_at, identity, id`,
       [incidentId],
-    )) as Array<{ type: string; occurred_at: Date; data: Record<string, any> }>;
-    const alerts = new Map<string, AttachedAlertView>();
-    for (const row of rows) {
-      const id = String(row.data.alertId);
-      if (row.type === 'alert.attached') {
-        alerts.set(id, {
-          alertId: id,
-          source: row.data.source,
-          identity: row.data.identity,
-          summary: row.data.summary ?? null,
-          severity: row.data.severity,
-          status: row.data.firing ? 'firing' : 'resolved',
-          attachedAt: row.occurred_at.toISOString(),
-          resolvedAt: row.data.firing ? null : row.occurred_at.toISOString(),
-        });
-      } else {
-        const alert = alerts.get(id);
-        if (alert) Object.assign(alert, { status: 'resolved', resolvedAt: row.occurred_at.toISOString() });
-      }
-    }
-    return { items: [...alerts.values()] };
+    )) as AlertRow[];
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    const items: AttachedAlertView[] = rows.map((row) => ({
+      alertId: row.id,
+      source: row.source,
+      identity: row.identity,
+      summary: row.summary,
+      description: row.description,
+      severity: row.severity,
+      status: row.status,
+      service: row.service,
+      runbookUrl: row.runbook_url,
+      generatorUrl: row.generator_url,
+      labels: row.labels,
+      annotations: row.annotations,
+      links: row.links,
+      startsAt: row.starts_at.toISOString(),
+      endsAt: iso(row.ends_at),
+      attachedAt: row.first_seen_at.toISOString(),
+      lastSeenAt: row.last_seen_at.toISOString(),
+      resolvedAt: iso(row.resolved_at),
+    }));
+    const truncatedAlerts = Math.max(0, ...rows.map((r) => r.truncated_alerts ?? 0));
+    return truncatedAlerts > 0 ? { items, meta: { truncatedAlerts } } : { items };
   }
 }

@@ -1,0 +1,345 @@
+import type { OutgoingMessage } from '../platform/messaging/message-transport';
+import type { AlertLink, AlertSeverity, AlertSignal, AlertSignalStatus, AlertSource, ChangeEvent } from './sources';
+import { cleanJson, needsCleaning, shrinkSignal } from './payload-hygiene';
+
+/**
+ * The `alerts` topic's integration event, version 1: one record per delivery per group,
+ * keyed by the group scoped by integration (`${integrationId}:${groupKey}`), so one consumer
+ * sees a group in order. A group too large for one record (Kafka refuses ≥ 1 MiB) is split
+ * into parts, each a complete message of its own.
+ *
+ * On the wire a signal leaves out what the envelope or its own annotations already say
+ * (source, integration, group, summary = annotations.summary, …); decoding puts it back.
+ */
+export const ALERT_MESSAGE_VERSION = 1;
+
+export type AlertMessageKind = 'signals' | 'pd-action' | 'pd-annotation' | 'change';
+
+/** Largest record we produce: below the transport's 1 MB limit and its 900 KB batch. */
+export const MAX_RECORD_BYTES = 800_000;
+
+interface Envelope<K extends AlertMessageKind, M> {
+  v: typeof ALERT_MESSAGE_VERSION;
+  kind: K;
+  integrationId: string;
+  source: AlertSource;
+  /** Scoped by integration: `${integrationId}:${source group key}`; also the record key. */
+  groupKey: string;
+  receivedAt: string;
+  /** Identifies a delivery that must be applied once (PagerDuty event.id, Events API request). */
+  deliveryId?: string;
+  /** Correlation id of the HTTP request, for logs. */
+  requestId: string;
+  /** Present when one delivery was split into several records. */
+  part?: { index: number; count: number };
+  signals: AlertSignal[];
+  meta: M;
+}
+
+export interface AlertmanagerDeliveryMeta {
+  receiver: string;
+  status: 'firing' | 'resolved';
+  truncatedAlerts: number;
+  externalURL: string | null;
+  groupLabels: Record<string, string>;
+  commonLabels: Record<string, string>;
+  commonAnnotations: Record<string, string>;
+  notificationReason?: string;
+}
+
+export interface PagerDutyDeliveryMeta {
+  eventId: string;
+  eventType: string;
+  occurredAt: string | null;
+  /** Who acted in PagerDuty (agent summary). */
+  agent: string | null;
+}
+
+export interface SignalsMeta {
+  /** The integration's configured service. */
+  service: string | null;
+  alertmanager?: AlertmanagerDeliveryMeta;
+  pagerduty?: PagerDutyDeliveryMeta;
+}
+
+export interface ActionMeta {
+  service: string | null;
+  action: 'acknowledge' | 'resolve';
+  dedupKey: string;
+}
+
+export interface AnnotationMeta {
+  service: string | null;
+  /** The PagerDuty incident id (the alert's identity). */
+  incidentId: string;
+  noteId: string | null;
+  content: string;
+  trimmed: boolean;
+  agent: string | null;
+  occurredAt: string | null;
+}
+
+export interface ChangeMeta {
+  service: string | null;
+  changeId: string;
+  change: ChangeEvent;
+}
+
+export type SignalsMessage = Envelope<'signals', SignalsMeta>;
+export type ActionMessage = Envelope<'pd-action', ActionMeta>;
+export type AnnotationMessage = Envelope<'pd-annotation', AnnotationMeta>;
+export type ChangeMessage = Envelope<'change', ChangeMeta>;
+export type AlertMessage = SignalsMessage | ActionMessage | AnnotationMessage | ChangeMessage;
+
+type HeadOf<T> = T extends unknown ? Omit<T, 'signals' | 'part'> : never;
+/** What every record of a delivery shares; `signals` and `part` are filled by encoding. */
+export type AlertMessageHead = HeadOf<AlertMessage>;
+
+/** A signal as it travels: fields the envelope or annotations already give are left out. */
+interface WireSignal {
+  identity: string;
+  /** Absent when `${identity}@${startsAt}`. */
+  occurrence?: string;
+  status: AlertSignalStatus;
+  severity: AlertSeverity;
+  /** Absent when equal to annotations.summary. */
+  summary?: string;
+  /** Absent when equal to annotations.description (or null without one). */
+  description?: string | null;
+  /** Absent when equal to annotations.runbook_url (or null without one). */
+  runbookUrl?: string | null;
+  generatorUrl?: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  service?: string;
+  startsAt: string;
+  endsAt?: string;
+  links?: AlertLink[];
+  /** Absent when equal to the message's `commonDetails`. */
+  details?: Record<string, unknown>;
+}
+
+export class AlertMessageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlertMessageError';
+  }
+}
+
+/** Details equal to the common ones: flat objects compared key by key, anything else by JSON. */
+function sameDetails(details: Record<string, unknown>, common: Record<string, unknown>, commonJson: string): boolean {
+  if (details === common) return true;
+  const keys = Object.keys(details);
+  if (keys.length !== Object.keys(common).length) return false;
+  let flat = true;
+  for (const key of keys) {
+    const value = details[key];
+    if (value !== null && typeof value === 'object') flat = false;
+    else if (value !== common[key]) return false;
+  }
+  return flat || JSON.stringify(details) === commonJson;
+}
+
+interface CommonDetails {
+  value: Record<string, unknown>;
+  json: string;
+}
+
+function toWire(signal: AlertSignal, common: CommonDetails | undefined): WireSignal {
+  const wire: WireSignal = {
+    identity: signal.identity,
+    status: signal.status,
+    severity: signal.severity,
+    labels: signal.labels,
+    startsAt: signal.startsAt,
+  };
+  const annotations = signal.annotations;
+  if (signal.occurrence !== `${signal.identity}@${signal.startsAt}`) wire.occurrence = signal.occurrence;
+  if (signal.summary !== annotations.summary) wire.summary = signal.summary;
+  if (signal.description !== (annotations.description ?? null)) wire.description = signal.description;
+  if (signal.runbookUrl !== (annotations.runbook_url ?? null)) wire.runbookUrl = signal.runbookUrl;
+  if (signal.generatorUrl !== null) wire.generatorUrl = signal.generatorUrl;
+  if (Object.keys(annotations).length > 0) wire.annotations = annotations;
+  if (signal.service !== null) wire.service = signal.service;
+  if (signal.endsAt !== null) wire.endsAt = signal.endsAt;
+  if (signal.links.length > 0) wire.links = signal.links;
+  if (common === undefined || !sameDetails(signal.details, common.value, common.json)) wire.details = signal.details;
+  return wire;
+}
+
+function fromWire(wire: WireSignal, message: AlertMessage, commonDetails: Record<string, unknown>): AlertSignal {
+  const annotations = wire.annotations ?? {};
+  const has = (key: keyof WireSignal) => Object.prototype.hasOwnProperty.call(wire, key);
+  return {
+    source: message.source,
+    integrationId: message.integrationId,
+    identity: wire.identity,
+    occurrence: wire.occurrence ?? `${wire.identity}@${wire.startsAt}`,
+    groupKey: message.groupKey,
+    status: wire.status,
+    severity: wire.severity,
+    summary: wire.summary ?? annotations.summary ?? wire.identity,
+    description: has('description') ? (wire.description ?? null) : (annotations.description ?? null),
+    runbookUrl: has('runbookUrl') ? (wire.runbookUrl ?? null) : (annotations.runbook_url ?? null),
+    generatorUrl: wire.generatorUrl ?? null,
+    labels: wire.labels ?? {},
+    annotations,
+    service: wire.service ?? null,
+    startsAt: wire.startsAt,
+    endsAt: wire.endsAt ?? null,
+    links: wire.links ?? [],
+    details: wire.details ?? commonDetails,
+  };
+}
+
+/** JSON of a value, cleaned first when it holds what PostgreSQL cannot store (NUL, lone surrogates). */
+function cleanStringify(value: unknown): string {
+  const json = JSON.stringify(value);
+  return needsCleaning(json) ? JSON.stringify(cleanJson(value)) : json;
+}
+
+/**
+ * Encodes one delivery of one group as records of at most `maxBytes` each. Signals keep their
+ * order; a signal too large on its own is shrunk (long values cut, details dropped) and says so
+ * in its details.
+ */
+export function encodeAlertMessages(
+  head: AlertMessageHead,
+  signals: AlertSignal[],
+  maxBytes = MAX_RECORD_BYTES,
+): OutgoingMessage[] {
+  const commonJson = signals.length > 1 ? cleanStringify(signals[0].details) : undefined;
+  // The cleaned copy: a signal whose details needed cleaning differs from it and is sent whole.
+  const common: CommonDetails | undefined =
+    commonJson === undefined
+      ? undefined
+      : { value: JSON.parse(commonJson) as Record<string, unknown>, json: commonJson };
+  const meta = common === undefined ? head.meta : { ...head.meta, commonDetails: common.value };
+  const headJson = cleanStringify({ ...head, meta, part: { index: 999999, count: 999999 } });
+  const overhead = Buffer.byteLength(headJson) + 32;
+  const budget = Math.max(maxBytes - overhead, 1024);
+
+  const encoded: Array<{ json: string; bytes: number }> = signals.map((signal) => {
+    let json = cleanStringify(toWire(signal, common));
+    let bytes = Buffer.byteLength(json);
+    if (bytes > budget) {
+      json = cleanStringify(toWire(shrinkSignal(signal, budget), common));
+      bytes = Buffer.byteLength(json);
+    }
+    return { json, bytes };
+  });
+
+  const parts: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const { json, bytes } of encoded) {
+    if (current.length > 0 && size + bytes + 1 > budget) {
+      parts.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(json);
+    size += bytes + 1;
+  }
+  if (current.length > 0 || parts.length === 0) parts.push(current);
+
+  const base = cleanStringify({ ...head, meta });
+  return parts.map((part, index) => {
+    const partJson = parts.length > 1 ? `,"part":{"index":${index},"count":${parts.length}}` : '';
+    const value = `${base.slice(0, -1)}${partJson},"signals":[${part.join(',')}]}`;
+    return {
+      key: head.groupKey,
+      value,
+      headers: { 'sitrep-kind': head.kind, 'sitrep-version': String(ALERT_MESSAGE_VERSION) },
+    };
+  });
+}
+
+const KINDS: readonly string[] = ['signals', 'pd-action', 'pd-annotation', 'change'];
+const SOURCES: readonly string[] = ['alertmanager', 'pagerduty-webhook', 'pagerduty-events'];
+const STATUSES: readonly string[] = ['firing', 'resolved', 'acknowledged'];
+const SEVERITIES: readonly string[] = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Decodes a record of the alerts topic. Throws AlertMessageError for anything that is not a
+ * version-1 message this code understands (the consumer logs and counts it).
+ */
+export function decodeAlertMessage(value: Buffer | string): AlertMessage {
+  const text = typeof value === 'string' ? value : value.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AlertMessageError('record is not JSON');
+  }
+  if (needsCleaning(text)) parsed = cleanJson(parsed);
+  if (!isRecord(parsed)) throw new AlertMessageError('record is not a JSON object');
+  if (parsed.v !== ALERT_MESSAGE_VERSION)
+    throw new AlertMessageError(`unsupported version ${JSON.stringify(parsed.v)}`);
+  const { kind, integrationId, source, groupKey, receivedAt, signals, meta } = parsed;
+  if (typeof kind !== 'string' || !KINDS.includes(kind))
+    throw new AlertMessageError(`unknown kind ${JSON.stringify(kind)}`);
+  if (typeof integrationId !== 'string' || !/^[0-9a-f-]{36}$/i.test(integrationId)) {
+    throw new AlertMessageError('integrationId is not a UUID');
+  }
+  if (typeof source !== 'string' || !SOURCES.includes(source)) throw new AlertMessageError('unknown source');
+  if (typeof groupKey !== 'string' || groupKey === '') throw new AlertMessageError('groupKey missing');
+  if (typeof receivedAt !== 'string' || Number.isNaN(Date.parse(receivedAt)))
+    throw new AlertMessageError('receivedAt missing');
+  if (!Array.isArray(signals)) throw new AlertMessageError('signals is not an array');
+  if (!isRecord(meta)) throw new AlertMessageError('meta is not an object');
+  const message = parsed as unknown as AlertMessage;
+  const commonDetails = isRecord(meta.commonDetails) ? meta.commonDetails : {};
+  message.signals = signals.map((raw, i) => {
+    if (
+      !isRecord(raw) ||
+      typeof raw.identity !== 'string' ||
+      raw.identity === '' ||
+      typeof raw.status !== 'string' ||
+      !STATUSES.includes(raw.status) ||
+      typeof raw.severity !== 'string' ||
+      !SEVERITIES.includes(raw.severity) ||
+      typeof raw.startsAt !== 'string' ||
+      Number.isNaN(Date.parse(raw.startsAt))
+    ) {
+      throw new AlertMessageError(`signals[${i}] is not a signal`);
+    }
+    return fromWire(raw as unknown as WireSignal, message, commonDetails);
+  });
+  switch (message.kind) {
+    case 'signals':
+      break;
+    case 'pd-action':
+      if (message.meta.action !== 'acknowledge' && message.meta.action !== 'resolve') {
+        throw new AlertMessageError('pd-action without a known action');
+      }
+      if (typeof message.meta.dedupKey !== 'string' || message.meta.dedupKey === '') {
+        throw new AlertMessageError('pd-action without dedupKey');
+      }
+      break;
+    case 'pd-annotation':
+      if (typeof message.meta.incidentId !== 'string' || typeof message.meta.content !== 'string') {
+        throw new AlertMessageError('pd-annotation without incidentId or content');
+      }
+      break;
+    case 'change':
+      if (
+        typeof message.meta.changeId !== 'string' ||
+        !isRecord(message.meta.change) ||
+        typeof message.meta.change.summary !== 'string' ||
+        Number.isNaN(Date.parse(String(message.meta.change.timestamp)))
+      ) {
+        throw new AlertMessageError('change without changeId, summary or timestamp');
+      }
+      break;
+    default: {
+      const unreachable: never = message;
+      return unreachable;
+    }
+  }
+  return message;
+}

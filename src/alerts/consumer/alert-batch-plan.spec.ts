@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { ActionMessage, SignalsMessage } from '../alert-message';
+import type { AlertSignal } from '../sources';
+import { AlertBatchPlan, GroupIncident, StoredAlert } from './alert-batch-plan';
+
+const integrationId = randomUUID();
+const groupKey = `${integrationId}:group`;
+const now = new Date('2026-03-14T12:00:00Z');
+
+function signal(
+  instance: string,
+  status: AlertSignal['status'] = 'firing',
+  severity: AlertSignal['severity'] = 'SEV3',
+): AlertSignal {
+  return {
+    source: 'alertmanager',
+    integrationId,
+    identity: `fp-${instance}`,
+    occurrence: `fp-${instance}@2026-03-14T10:00:00.000Z`,
+    groupKey,
+    status,
+    severity,
+    summary: `Disk full on ${instance}`,
+    description: null,
+    runbookUrl: null,
+    generatorUrl: null,
+    labels: { alertname: 'DiskFull', instance },
+    annotations: {},
+    service: 'node',
+    startsAt: '2026-03-14T10:00:00.000Z',
+    endsAt: status === 'resolved' ? '2026-03-14T10:30:00.000Z' : null,
+    links: [],
+    details: {},
+  };
+}
+
+function message(signals: AlertSignal[], extra: Partial<SignalsMessage['meta']> = {}): SignalsMessage {
+  return {
+    v: 1,
+    kind: 'signals',
+    integrationId,
+    source: 'alertmanager',
+    groupKey,
+    receivedAt: now.toISOString(),
+    requestId: randomUUID(),
+    signals,
+    meta: { service: 'storage', ...extra },
+  };
+}
+
+function plan(existing: StoredAlert[] = [], incidents: GroupIncident[] = [], eventsLatest: StoredAlert[] = []) {
+  return new AlertBatchPlan(existing, eventsLatest, new Map(incidents.map((i) => [i.groupKey, i])), {
+    now,
+    newId: randomUUID,
+  });
+}
+
+const opsOf = (p: AlertBatchPlan) =>
+  [...p.plans.values()].map((i) => ({ declare: i.declare, ops: i.ops.map((o) => o.kind) }));
+
+describe('AlertBatchPlan', () => {
+  it('declares one incident for a new group, with the worst severity, and attaches each new occurrence once', () => {
+    const p = plan();
+    p.apply(message([signal('a'), signal('b', 'firing', 'SEV1')]));
+    p.apply(message([signal('a'), signal('b', 'firing', 'SEV1')])); // the same notification again
+    expect(p.inserts).toHaveLength(2);
+    expect(opsOf(p)).toEqual([
+      {
+        declare: { title: 'Disk full on a', summary: null, severity: 'SEV1', service: 'storage', groupKey },
+        ops: ['attach', 'attach'],
+      },
+    ]);
+    expect(p.counts.get('repeat')).toBe(2);
+  });
+
+  it('joins the open incident, reopens one resolved < 30 min ago, declares after that', () => {
+    const open = plan([], [{ id: 'i-open', groupKey, status: 'acknowledged', resolvedAt: null }]);
+    open.apply(message([signal('a')]));
+    expect([...open.plans.keys()]).toEqual(['i-open']);
+    expect(opsOf(open)[0].declare).toBeUndefined();
+
+    const recent = plan(
+      [],
+      [{ id: 'i-recent', groupKey, status: 'resolved', resolvedAt: new Date(now.getTime() - 29 * 60_000) }],
+    );
+    recent.apply(message([signal('a')]));
+    expect([...recent.plans.keys()]).toEqual(['i-recent']);
+
+    const old = plan(
+      [],
+      [{ id: 'i-old', groupKey, status: 'resolved', resolvedAt: new Date(now.getTime() - 31 * 60_000) }],
+    );
+    old.apply(message([signal('a')]));
+    expect([...old.plans.keys()]).not.toContain('i-old');
+    expect(opsOf(old)[0].declare).toBeDefined();
+  });
+
+  it('resolves a firing occurrence on its own incident; resolved-before-firing stays resolved', () => {
+    const firing: StoredAlert = {
+      id: 'alert-1',
+      integrationId,
+      source: 'alertmanager',
+      identity: 'fp-a',
+      occurrence: 'fp-a@2026-03-14T10:00:00.000Z',
+      groupKey,
+      status: 'firing',
+      severity: 'SEV3',
+      incidentId: 'i-1',
+    };
+    const p = plan([firing]);
+    p.apply(message([signal('a', 'resolved'), signal('b', 'resolved')]));
+    p.apply(message([signal('b')])); // late firing of an occurrence first seen resolved
+    expect(opsOf(p)).toEqual([{ declare: undefined, ops: ['resolve'] }]);
+    expect(p.updates.map((u) => [u.id, u.status])).toEqual([['alert-1', 'resolved']]);
+    expect(p.inserts.map((i) => [i.identity, i.status, i.incident_id])).toEqual([['fp-b', 'resolved', null]]);
+    expect(p.counts.get('ignored')).toBe(1);
+  });
+
+  it('adds a note when Alertmanager truncated the group', () => {
+    const p = plan();
+    p.apply(
+      message([signal('a')], {
+        alertmanager: {
+          receiver: 'r',
+          status: 'firing',
+          truncatedAlerts: 3,
+          externalURL: 'http://am',
+          groupLabels: {},
+          commonLabels: {},
+          commonAnnotations: {},
+        },
+      }),
+    );
+    const [incident] = p.plans.values();
+    expect(incident.ops.map((o) => o.kind)).toEqual(['attach', 'note']);
+    expect(incident.ops[1]).toMatchObject({ text: expect.stringContaining('truncatedAlerts = 3') });
+  });
+
+  it('Events API: acknowledge and resolve name the latest open alert; a trigger after resolve is a new alert', () => {
+    const trigger = (): SignalsMessage => ({
+      ...message([{ ...signal('x'), source: 'pagerduty-events', identity: 'dk', occurrence: 'dk' }]),
+      source: 'pagerduty-events',
+      deliveryId: randomUUID(),
+    });
+    const action = (a: 'acknowledge' | 'resolve'): ActionMessage => ({
+      v: 1,
+      kind: 'pd-action',
+      integrationId,
+      source: 'pagerduty-events',
+      groupKey,
+      receivedAt: now.toISOString(),
+      requestId: randomUUID(),
+      deliveryId: randomUUID(),
+      signals: [],
+      meta: { service: null, action: a, dedupKey: 'dk' },
+    });
+    const p = plan();
+    p.apply(action('resolve')); // nothing open: dropped, as PagerDuty does
+    p.apply(trigger());
+    p.apply(action('acknowledge'));
+    p.apply(action('resolve'));
+    p.apply(trigger());
+    expect(p.inserts.map((i) => i.status)).toEqual(['resolved', 'firing']);
+    expect(new Set(p.inserts.map((i) => i.occurrence)).size).toBe(2);
+    expect(opsOf(p)[0].ops).toEqual(['attach', 'acknowledge', 'resolve', 'attach']);
+    expect(p.skipped).toHaveLength(1);
+  });
+});

@@ -1,0 +1,425 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Incident, isWorse, SYSTEM_ACTOR } from '../../incidents/domain';
+import type { CommandContext } from '../../incidents/domain';
+import { IncidentStore } from '../../incidents/persistence/incident.store';
+import type { IncomingMessage } from '../../platform/messaging/message-transport';
+import type { OutboxRelay } from '../../platform/messaging/outbox-relay';
+import { APP_LOGGER, AppLogger } from '../../platform/observability/logger';
+import { OUTBOX_RELAY } from '../../platform/platform.module';
+import { AlertMessage, AlertMessageError, ChangeMessage, decodeAlertMessage } from '../alert-message';
+import { AlertMetrics } from '../alerts.metrics';
+import { boundedKey, truncate } from '../payload-hygiene';
+import {
+  AlertBatchPlan,
+  AlertRowWrite,
+  GroupIncident,
+  IncidentOp,
+  IncidentPlan,
+  StoredAlert,
+} from './alert-batch-plan';
+
+/** Changes of a service this long before an incident of it is declared are correlated with it. */
+export const CHANGE_WINDOW_MS = 60 * 60 * 1000;
+/** processed_deliveries rows older than this are pruned (PagerDuty retries for 48 h). */
+const DELIVERY_RETENTION = '7 days';
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+const ALERT_COLUMNS = `id uuid, integration_id uuid, source text, identity text, occurrence text, group_key text,
+  status text, severity text, summary text, description text, runbook_url text, generator_url text, service text,
+  labels jsonb, annotations jsonb, links jsonb, details jsonb, delivery jsonb, starts_at timestamptz,
+  ends_at timestamptz, incident_id uuid, first_seen_at timestamptz, last_seen_at timestamptz, resolved_at timestamptz`;
+/** Scalar columns travel as typed arrays (unnest); the jsonb ones as one JSON array per row. */
+const SCALAR_COLUMNS = ALERT_COLUMNS.split(',')
+  .map((c) => c.trim().split(/\s+/))
+  .filter(([, type]) => type !== 'jsonb') as Array<[keyof AlertRowWrite, string]>;
+const JSON_COLUMNS = ['labels', 'annotations', 'links', 'details', 'delivery'] as const;
+const INSERT_ALERTS = `
+  WITH inserted AS (
+    INSERT INTO alerts (${SCALAR_COLUMNS.map(([name]) => name).join(', ')}, ${JSON_COLUMNS.join(', ')})
+    SELECT ${SCALAR_COLUMNS.map(([name]) => `s.${name}`).join(', ')}, ${JSON_COLUMNS.map((_, i) => `j.v->${i}`).join(', ')}
+    FROM unnest(${SCALAR_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+           WITH ORDINALITY AS s(${SCALAR_COLUMNS.map(([name]) => name).join(', ')}, ord)
+    JOIN jsonb_array_elements($${SCALAR_COLUMNS.length + 1}::jsonb) WITH ORDINALITY AS j(v, ord) USING (ord)
+    ON CONFLICT (integration_id, occurrence) DO NOTHING
+    RETURNING 1)
+  SELECT count(*)::int AS inserted FROM inserted`;
+
+function insertParams(rows: AlertRowWrite[]): unknown[] {
+  const params: unknown[] = SCALAR_COLUMNS.map(([name]) => rows.map((row) => row[name]));
+  params.push(JSON.stringify(rows.map((row) => JSON_COLUMNS.map((name) => row[name]))));
+  return params;
+}
+
+interface AlertStateRow {
+  id: string;
+  integration_id: string;
+  source: string;
+  identity: string;
+  occurrence: string;
+  group_key: string;
+  status: 'firing' | 'resolved';
+  severity: StoredAlert['severity'];
+  incident_id: string | null;
+}
+
+/** A concurrent writer (another instance, during a rebalance) inserted the same occurrence first. */
+class ConcurrentAlertWrite extends Error {
+  constructor(expected: number, inserted: number) {
+    super(`Expected to insert ${expected} alert rows but ${inserted} were new; another consumer got there first`);
+    this.name = 'ConcurrentAlertWrite';
+  }
+}
+
+function toStored(row: AlertStateRow): StoredAlert {
+  return {
+    id: row.id,
+    integrationId: row.integration_id,
+    source: row.source,
+    identity: row.identity,
+    occurrence: row.occurrence,
+    groupKey: row.group_key,
+    status: row.status,
+    severity: row.severity,
+    incidentId: row.incident_id,
+  };
+}
+
+/**
+ * Applies batches of the alerts topic to PostgreSQL: one transaction per batch holding the
+ * delivery dedupe, the alert rows (multi-row writes) and every incident command (one load and
+ * one append per incident). The transport commits offsets only after this resolves; a throw
+ * makes it deliver the batch again, and everything here is idempotent.
+ */
+@Injectable()
+export class AlertBatchProcessor {
+  private lastPrune = 0;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: IncidentStore,
+    private readonly metrics: AlertMetrics,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  async handleBatch(records: IncomingMessage[]): Promise<void> {
+    const messages: AlertMessage[] = [];
+    for (const record of records) {
+      try {
+        messages.push(decodeAlertMessage(record.value));
+      } catch (error) {
+        if (!(error instanceof AlertMessageError)) throw error;
+        // Not ours to apply (a foreign or future producer): retrying would never succeed.
+        this.metrics.undecodable.inc();
+        this.logger.error(
+          { err: error, topic: record.topic, partition: record.partition, offset: record.offset, key: record.key },
+          'Alert record cannot be decoded; skipped',
+        );
+      }
+    }
+    this.metrics.batchMessages.observe(records.length);
+    if (messages.length === 0) return;
+    const alerts = messages.reduce((n, m) => n + m.signals.length, 0);
+    this.metrics.batchAlerts.observe(alerts);
+
+    const stop = this.metrics.batchDuration.startTimer();
+    let plan: AlertBatchPlan;
+    try {
+      plan = await this.db.transaction((tx) => this.apply(tx, messages));
+    } catch (error) {
+      this.metrics.consumerFailures.inc();
+      this.logger.error(
+        {
+          err: error,
+          records: records.length,
+          alerts,
+          partition: records[0].partition,
+          firstOffset: records[0].offset,
+          lastOffset: records[records.length - 1].offset,
+          groups: [...new Set(messages.map((m) => truncate(m.groupKey, 200)))].slice(0, 20),
+          deliveries: messages.flatMap((m) => (m.deliveryId ? [truncate(m.deliveryId, 200)] : [])).slice(0, 20),
+          requests: messages.map((m) => m.requestId).slice(0, 20),
+        },
+        'Alert batch could not be applied; the transport delivers it again',
+      );
+      throw error;
+    } finally {
+      stop();
+    }
+    this.relay.notify();
+    for (const [transition, n] of plan.counts) this.metrics.applied.inc({ transition }, n);
+    const newest = Math.max(...records.map((r) => r.timestamp).filter(Number.isFinite));
+    if (Number.isFinite(newest)) this.metrics.consumerLag.set(Math.max(0, (Date.now() - newest) / 1000));
+    for (const skipped of plan.skipped) this.logger.info(skipped, 'Alert message refers to nothing open; ignored');
+    this.logger.debug(
+      {
+        records: records.length,
+        alerts,
+        incidents: plan.plans.size,
+        inserted: plan.inserts.length,
+        updated: plan.updates.length,
+      },
+      'Alert batch applied',
+    );
+    await this.pruneDeliveries();
+  }
+
+  private async apply(tx: EntityManager, all: AlertMessage[]): Promise<AlertBatchPlan> {
+    const now = new Date();
+    const messages = await this.freshDeliveries(tx, all);
+
+    const occurrences: Array<[string, string]> = [];
+    const identities: Array<[string, string]> = [];
+    const groups = new Set<string>();
+    for (const m of messages) {
+      if (m.kind === 'signals') {
+        groups.add(m.groupKey);
+        for (const s of m.signals) {
+          if (m.source === 'pagerduty-events') identities.push([m.integrationId, s.identity]);
+          else occurrences.push([m.integrationId, boundedKey(s.occurrence)]);
+        }
+      } else if (m.kind === 'pd-action') {
+        identities.push([m.integrationId, m.meta.dedupKey]);
+      } else if (m.kind === 'pd-annotation') {
+        occurrences.push([m.integrationId, boundedKey(m.meta.incidentId)]);
+      }
+    }
+    // One connection, so one query at a time: the alert rows first (locked), then the groups.
+    const existing = await this.loadOccurrences(tx, occurrences);
+    const latest = await this.loadEventsLatest(tx, identities);
+    const groupIncidents = await this.loadGroupIncidents(tx, [...groups]);
+
+    const plan = new AlertBatchPlan(existing, latest, groupIncidents, { now, newId: randomUUID });
+    for (const message of messages) {
+      if (message.kind === 'change') await this.storeChange(tx, message, plan);
+      else plan.apply(message);
+    }
+    await this.correlateDeclared(tx, plan, now);
+
+    await this.writeAlerts(tx, plan, now);
+    for (const incident of plan.plans.values()) await this.runPlan(tx, incident);
+    return plan;
+  }
+
+  /** Records deliveries that must apply once; drops those seen before (and repeats in the batch). */
+  private async freshDeliveries(tx: EntityManager, messages: AlertMessage[]): Promise<AlertMessage[]> {
+    const deliveryKey = (m: AlertMessage) => boundedKey(m.part ? `${m.deliveryId}#${m.part.index}` : m.deliveryId!);
+    const tracked = messages.filter((m) => m.deliveryId);
+    if (tracked.length === 0) return messages;
+    const rows = (await tx.query(
+      `INSERT INTO processed_deliveries (integration_id, delivery_id)
+       SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING
+       RETURNING integration_id, delivery_id`,
+      [tracked.map((m) => m.integrationId), tracked.map(deliveryKey)],
+    )) as Array<{ integration_id: string; delivery_id: string }>;
+    const fresh = new Set(rows.map((r) => `${r.integration_id}\n${r.delivery_id}`));
+    return messages.filter((m) => {
+      if (!m.deliveryId) return true;
+      const key = `${m.integrationId}\n${deliveryKey(m)}`;
+      if (fresh.delete(key)) return true;
+      this.metrics.duplicateDeliveries.inc();
+      this.logger.info(
+        { integrationId: m.integrationId, deliveryId: m.deliveryId, groupKey: m.groupKey, requestId: m.requestId },
+        'Delivery already applied; skipped',
+      );
+      return false;
+    });
+  }
+
+  private async loadOccurrences(tx: EntityManager, keys: Array<[string, string]>): Promise<StoredAlert[]> {
+    if (keys.length === 0) return [];
+    const rows = (await tx.query(
+      `SELECT id, integration_id, source, identity, occurrence, group_key, status, severity, incident_id
+       FROM alerts WHERE (integration_id, occurrence) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+       FOR UPDATE`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1])],
+    )) as AlertStateRow[];
+    return rows.map(toStored);
+  }
+
+  /** Events API: the latest occurrence of each dedup_key. */
+  private async loadEventsLatest(tx: EntityManager, keys: Array<[string, string]>): Promise<StoredAlert[]> {
+    if (keys.length === 0) return [];
+    const rows = (await tx.query(
+      `SELECT id, integration_id, source, identity, occurrence, group_key, status, severity, incident_id
+       FROM alerts WHERE id IN (
+         SELECT DISTINCT ON (integration_id, identity) id FROM alerts
+         WHERE source = 'pagerduty-events' AND (integration_id, identity) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+         ORDER BY integration_id, identity, first_seen_at DESC, id DESC)
+       FOR UPDATE`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1])],
+    )) as AlertStateRow[];
+    return rows.map(toStored);
+  }
+
+  /** Each group's open incident, else its most recently resolved one. */
+  private async loadGroupIncidents(tx: EntityManager, groups: string[]): Promise<Map<string, GroupIncident>> {
+    if (groups.length === 0) return new Map();
+    const rows = (await tx.query(
+      `SELECT DISTINCT ON (group_key) id, group_key, status, resolved_at FROM incidents
+       WHERE group_key = ANY($1::text[])
+       ORDER BY group_key, (status <> 'resolved') DESC, resolved_at DESC NULLS LAST, created_at DESC`,
+      [groups],
+    )) as Array<{ id: string; group_key: string; status: string; resolved_at: Date | null }>;
+    return new Map(
+      rows.map((r) => [r.group_key, { id: r.id, groupKey: r.group_key, status: r.status, resolvedAt: r.resolved_at }]),
+    );
+  }
+
+  /**
+   * Stores a change event once (its id is stable across redeliveries) and correlates it with
+   * incidents of its service declared within the hour after it.
+   */
+  private async storeChange(tx: EntityManager, message: ChangeMessage, plan: AlertBatchPlan): Promise<void> {
+    const { changeId, change, service } = message.meta;
+    const inserted = (await tx.query(
+      `INSERT INTO changes (id, integration_id, service, summary, source, occurred_at, received_at, details, links)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        changeId,
+        message.integrationId,
+        service,
+        change.summary,
+        change.source,
+        change.timestamp,
+        message.receivedAt,
+        JSON.stringify(change.details ?? {}),
+        JSON.stringify(change.links ?? []),
+      ],
+    )) as unknown[];
+    if (inserted.length === 0 || !service) return;
+    const incidents = (await tx.query(
+      `SELECT id FROM incidents WHERE service = $1 AND created_at >= $2::timestamptz
+       AND created_at < $2::timestamptz + interval '1 hour' ORDER BY created_at, id`,
+      [service, change.timestamp],
+    )) as Array<{ id: string }>;
+    for (const { id } of incidents) {
+      plan.addOp(id, {
+        kind: 'correlate',
+        change: {
+          changeId,
+          summary: truncate(change.summary, 10_000),
+          service: truncate(service, 200),
+          occurredAt: change.timestamp,
+        },
+      });
+    }
+    plan.counts.set('change', (plan.counts.get('change') ?? 0) + 1);
+  }
+
+  /** Incidents declared by this batch take the changes of their service from the hour before. */
+  private async correlateDeclared(tx: EntityManager, plan: AlertBatchPlan, now: Date): Promise<void> {
+    for (const incident of plan.plans.values()) {
+      const service = incident.declare?.service;
+      if (!service) continue;
+      const changes = (await tx.query(
+        `SELECT id, summary, service, occurred_at FROM changes
+         WHERE service = $1 AND occurred_at >= $2::timestamptz AND occurred_at <= $3::timestamptz
+         ORDER BY occurred_at, id`,
+        [service, new Date(now.getTime() - CHANGE_WINDOW_MS), now],
+      )) as Array<{ id: string; summary: string; service: string; occurred_at: Date }>;
+      changes.reverse();
+      for (const c of changes) {
+        plan.addOp(
+          incident.incidentId,
+          {
+            kind: 'correlate',
+            change: {
+              changeId: c.id,
+              summary: truncate(c.summary, 10_000),
+              service: c.service,
+              occurredAt: c.occurred_at,
+            },
+          },
+          true,
+        );
+      }
+    }
+  }
+
+  private async writeAlerts(tx: EntityManager, plan: AlertBatchPlan, now: Date): Promise<void> {
+    if (plan.inserts.length > 0) {
+      const [{ inserted }] = (await tx.query(INSERT_ALERTS, insertParams(plan.inserts))) as Array<{ inserted: number }>;
+      if (inserted !== plan.inserts.length) throw new ConcurrentAlertWrite(plan.inserts.length, inserted);
+    }
+    if (plan.updates.length > 0) {
+      await tx.query(
+        `UPDATE alerts AS a SET status = x.status, severity = x.severity, summary = x.summary,
+           description = x.description, runbook_url = x.runbook_url, generator_url = x.generator_url,
+           service = x.service, labels = x.labels, annotations = x.annotations, links = x.links,
+           details = x.details, delivery = x.delivery, starts_at = x.starts_at, ends_at = x.ends_at,
+           last_seen_at = x.last_seen_at, resolved_at = x.resolved_at
+         FROM json_to_recordset($1::json) AS x(${ALERT_COLUMNS})
+         WHERE a.id = x.id`,
+        [JSON.stringify(plan.updates)],
+      );
+    }
+    if (plan.resolutions.length > 0) {
+      await tx.query(
+        `UPDATE alerts AS a SET status = x.status, resolved_at = x.resolved_at, ends_at = x.ends_at, last_seen_at = x.last_seen_at
+         FROM json_to_recordset($1::json) AS x(id uuid, status text, resolved_at timestamptz, ends_at timestamptz, last_seen_at timestamptz)
+         WHERE a.id = x.id`,
+        [JSON.stringify(plan.resolutions)],
+      );
+    }
+    if (plan.seen.size > 0) {
+      await tx.query(`UPDATE alerts SET last_seen_at = $2 WHERE id = ANY($1::uuid[])`, [[...plan.seen], now]);
+    }
+  }
+
+  /** Declares when needed, then one load and one append for all of the incident's commands. */
+  private async runPlan(tx: EntityManager, plan: IncidentPlan): Promise<void> {
+    const options = { actor: SYSTEM_ACTOR, manager: tx };
+    if (plan.declare) {
+      await this.store.declare({ id: plan.incidentId, source: 'alert', ...plan.declare }, options);
+    }
+    if (plan.ops.length === 0) return;
+    await this.store.execute(plan.incidentId, options, (incident, ctx) => applyOps(incident, plan.ops, ctx));
+  }
+
+  /** Forgets deliveries older than PagerDuty could ever redeliver; at most hourly, never fatal. */
+  private async pruneDeliveries(): Promise<void> {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    try {
+      await this.db.query(
+        `DELETE FROM processed_deliveries WHERE processed_at < now() - interval '${DELIVERY_RETENTION}'`,
+      );
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Pruning processed_deliveries failed; trying again in an hour');
+    }
+  }
+}
+
+/** Runs a plan's commands on the aggregate, in order; transitions that no longer apply are skipped. */
+export function applyOps(incident: Incident, ops: IncidentOp[], ctx: CommandContext): void {
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'attach':
+        incident.attachAlert({ ...op, firing: true }, ctx);
+        break;
+      case 'resolve':
+        incident.markAlertResolved(op.alertId, ctx);
+        break;
+      case 'acknowledge':
+        // Acknowledged already (or past it): nothing to do, as a 409 would say.
+        if (incident.status === 'triggered') incident.acknowledge(op.note, ctx);
+        break;
+      case 'severity':
+        if (isWorse(op.severity, incident.severity)) incident.changeSeverity(op.severity, 'alert', ctx);
+        break;
+      case 'note':
+        incident.addNote(op.noteId, op.text, false, ctx);
+        break;
+      case 'correlate':
+        incident.correlateChange(op.change, ctx);
+        break;
+      default: {
+        const unreachable: never = op;
+        throw new Error(`Unknown incident op ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,809 @@
+// The live incident page: header, roles, status actions, the timeline (fed by the
+// `/timeline` socket from the last seq seen, each entry kept once), alerts, action items.
+'use strict';
+(function () {
+  const S = window.Sitrep;
+  const { h, $ } = S;
+  const ALLOWED = {
+    triggered: ['acknowledge', 'mitigate', 'resolve'],
+    acknowledged: ['mitigate', 'resolve'],
+    mitigated: ['resolve'],
+    resolved: ['reopen'],
+  };
+  const ROLE_LABEL = { commander: 'Commander', deputy: 'Deputy', scribe: 'Scribe', communications: 'Communications' };
+  const TIMELINE_PAGE = 500;
+
+  const match = /^\/incidents\/([^/]+)\/?$/.exec(location.pathname);
+  const incidentId = match ? decodeURIComponent(match[1]).toLowerCase() : '';
+  const base = '/api/v1/incidents/' + encodeURIComponent(incidentId);
+
+  let incident = null;
+  /** seq → entry; `lastSeq` is the highest seq with no gap before it (what a resubscribe passes). */
+  let entries = new Map();
+  let lastSeq = 0;
+  let lastEntryAt = 0;
+  /** actionItemId → item, built from the timeline and from our own writes. */
+  let actionItems = new Map();
+  /** alertId → a readable name, for `alert.resolved` entries. */
+  let alertNames = new Map();
+  let catchingUp = true;
+  let restTimeline = true;
+  let socket = null;
+  let generation = 0;
+  let refreshTimer = null;
+  let alertsTimer = null;
+  let clockTimer = null;
+
+  // ---------------------------------------------------------------- header
+
+  function setBadge(el, cls, text) {
+    el.className = cls;
+    el.textContent = text;
+  }
+
+  function timeRow(label, iso, since) {
+    if (!iso) return null;
+    const after = since
+      ? ' (after ' + S.duration(Date.parse(iso) - Date.parse(since)) + ')'
+      : ' (' + S.duration(Date.now() - Date.parse(iso)) + ' ago)';
+    return h(
+      'div',
+      null,
+      h('dt', null, label),
+      h('dd', null, S.timeEl(iso, S.shortTime(iso)), h('span', { class: 'muted' }, after)),
+    );
+  }
+
+  function renderTimes() {
+    if (!incident) return;
+    const i = incident;
+    const end = i.resolvedAt ? Date.parse(i.resolvedAt) : Date.now();
+    $('inc-times').replaceChildren(
+      ...[
+        timeRow('Declared', i.createdAt),
+        timeRow('Acknowledged', i.acknowledgedAt, i.createdAt),
+        timeRow('Mitigated', i.mitigatedAt, i.createdAt),
+        timeRow('Resolved', i.resolvedAt, i.createdAt),
+        h(
+          'div',
+          null,
+          h('dt', null, i.resolvedAt ? 'Lasted' : 'Open for'),
+          h('dd', null, S.duration(end - Date.parse(i.createdAt))),
+        ),
+      ].filter(Boolean),
+    );
+  }
+
+  function renderRoles() {
+    const roles = incident.roles || {};
+    $('roles').replaceChildren(
+      ...S.ROLES.map((role) => {
+        const holder = roles[role];
+        return h(
+          'div',
+          { class: holder ? 'role' : 'role vacant' },
+          h('dt', null, ROLE_LABEL[role]),
+          h(
+            'dd',
+            null,
+            holder ? h('span', { class: 'holder' }, holder) : h('span', { class: 'none' }, 'unassigned'),
+            holder
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'link-button unassign',
+                    'aria-label': 'Unassign ' + holder + ' as ' + ROLE_LABEL[role].toLowerCase(),
+                    onclick: (event) => unassign(role, event.currentTarget),
+                  },
+                  'Unassign',
+                )
+              : null,
+          ),
+        );
+      }),
+    );
+  }
+
+  function renderIncident(next) {
+    if (!next || (incident && next.version < incident.version)) return;
+    const previous = incident;
+    incident = next;
+    $('incident').hidden = false;
+    $('inc-number').textContent = '#' + next.number;
+    setBadge($('inc-severity'), 'badge sev sev-' + String(next.severity).toLowerCase(), next.severity);
+    setBadge($('inc-status'), 'badge status status-' + next.status, S.STATUS_LABEL[next.status] || next.status);
+    $('inc-service').textContent = next.service ? 'service: ' + next.service : '';
+    $('inc-service').hidden = !next.service;
+    $('incident-title').textContent = next.title;
+    $('inc-summary').textContent = next.summary || '';
+    $('inc-summary').hidden = !next.summary;
+    document.title = '#' + next.number + ' ' + next.title + ' · Sitrep';
+    renderTimes();
+    renderRoles();
+    const allowed = ALLOWED[next.status] || [];
+    for (const button of document.querySelectorAll('#transition-form [data-transition]')) {
+      button.disabled = !allowed.includes(button.dataset.transition) || button.dataset.busy === 'true';
+    }
+    const alerts = next.alerts || { total: 0, firing: 0 };
+    $('alert-counts').textContent = alerts.total ? '(' + alerts.firing + ' firing of ' + alerts.total + ')' : '';
+    if (previous && previous.status !== next.status) S.announce('Incident is now ' + next.status + '.');
+  }
+
+  async function refreshIncident() {
+    const gen = generation;
+    try {
+      const next = await S.api('GET', base);
+      if (gen === generation) renderIncident(next);
+    } catch (error) {
+      if (gen === generation && error.status !== 401)
+        S.showError($('load-error'), 'Could not refresh the incident: ' + error.message);
+    }
+  }
+
+  function scheduleRefresh() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refreshIncident, 100);
+  }
+
+  // ---------------------------------------------------------------- timeline
+
+  function quote(text) {
+    return '“' + text + '”';
+  }
+
+  function alertName(d) {
+    return d.summary || d.identity || d.alertId || 'alert';
+  }
+
+  /** What an entry says, per type: a category (for styling), a line, and optional detail text. */
+  function describe(entry) {
+    const d = entry.data || {};
+    switch (entry.type) {
+      case 'incident.declared':
+        return {
+          kind: 'status',
+          line: [
+            'declared ',
+            quote(d.title || ''),
+            ' ',
+            d.severity ? S.severityBadge(d.severity) : null,
+            d.service ? ' on ' + d.service : '',
+            d.source === 'alert' ? ' from an alert' : '',
+          ],
+          detail: d.summary,
+        };
+      case 'incident.acknowledged':
+        return { kind: 'status', line: ['acknowledged the incident'], detail: d.note };
+      case 'incident.mitigated':
+        return { kind: 'status', line: ['marked the incident mitigated'], detail: d.note };
+      case 'incident.resolved':
+        return {
+          kind: 'status',
+          line: [d.automatic ? 'resolved the incident: every alert has resolved' : 'resolved the incident'],
+          detail: d.note,
+        };
+      case 'incident.reopened':
+        return { kind: 'status', line: ['reopened the incident', d.reason ? ': ' + d.reason : ''], detail: d.note };
+      case 'incident.severity_changed':
+        return {
+          kind: 'status',
+          line: ['changed severity from ', S.severityBadge(d.from), ' to ', S.severityBadge(d.to)],
+          detail: d.reason,
+        };
+      case 'incident.updated': {
+        const line = [];
+        if (d.title) line.push('renamed the incident from ' + quote(d.title.from) + ' to ' + quote(d.title.to));
+        if (d.summary)
+          line.push((line.length ? ' and ' : '') + (d.summary.to ? 'updated the summary' : 'removed the summary'));
+        return {
+          kind: 'status',
+          line: line.length ? line : ['updated the incident'],
+          detail: d.summary && d.summary.to,
+        };
+      }
+      case 'incident.role_assigned':
+        return {
+          kind: 'role',
+          line: [
+            'made ',
+            h('strong', null, d.assignee),
+            ' ',
+            (ROLE_LABEL[d.role] || d.role).toLowerCase(),
+            d.previous ? ' (was ' + d.previous + ')' : '',
+          ],
+        };
+      case 'incident.role_unassigned':
+        return {
+          kind: 'role',
+          line: ['removed ', h('strong', null, d.previous), ' as ', (ROLE_LABEL[d.role] || d.role).toLowerCase()],
+        };
+      case 'incident.commander_handoff':
+        return {
+          kind: 'role',
+          line: ['command handed from ', h('strong', null, d.from), ' to ', h('strong', null, d.to)],
+        };
+      case 'note.added':
+        return {
+          kind: 'note',
+          line: [d.pinned ? 'added a pinned note' : 'added a note'],
+          detail: d.text,
+          pinned: !!d.pinned,
+        };
+      case 'action_item.added':
+        return {
+          kind: 'action',
+          line: [
+            'added action item ',
+            quote(d.title || ''),
+            d.owner ? ' for ' + d.owner : '',
+            d.dueDate ? ', due ' + d.dueDate : '',
+          ],
+        };
+      case 'action_item.updated': {
+        const item = actionItems.get(d.actionItemId);
+        const changes = d.changes || {};
+        const what = [];
+        if (changes.status) what.push(changes.status === 'done' ? 'marked done' : 'reopened');
+        if (changes.title !== undefined) what.push('renamed to ' + quote(changes.title));
+        if (changes.owner !== undefined) what.push(changes.owner ? 'owner ' + changes.owner : 'owner removed');
+        if (changes.dueDate !== undefined) what.push(changes.dueDate ? 'due ' + changes.dueDate : 'due date removed');
+        return {
+          kind: 'action',
+          line: [
+            'updated action item ',
+            quote(item ? item.title : d.actionItemId || ''),
+            what.length ? ': ' + what.join(', ') : '',
+          ],
+        };
+      }
+      case 'alert.attached':
+        return {
+          kind: 'alert',
+          line: [
+            d.firing === false ? 'alert attached (resolved): ' : 'alert firing: ',
+            h('strong', null, alertName(d)),
+            ' ',
+            d.severity ? S.severityBadge(d.severity) : null,
+            d.source ? ' from ' + d.source : '',
+          ],
+        };
+      case 'alert.resolved':
+        return {
+          kind: 'alert',
+          line: ['alert resolved: ', h('strong', null, alertNames.get(String(d.alertId)) || String(d.alertId || ''))],
+        };
+      case 'change.correlated':
+        return {
+          kind: 'change',
+          line: [
+            'change nearby: ',
+            h('strong', null, d.summary || d.changeId || ''),
+            d.service ? ' on ' + d.service : '',
+          ],
+        };
+      case 'incident.escalated':
+        return { kind: 'notify', line: ['escalated to ', h('strong', null, d.target || '')], detail: d.reason };
+      case 'notification.sent':
+        return { kind: 'notify', line: ['notified ', d.recipient || '', d.channel ? ' by ' + d.channel : ''] };
+      case 'notification.failed':
+        return {
+          kind: 'notify failed',
+          line: ['could not notify ', d.recipient || '', d.channel ? ' by ' + d.channel : ''],
+          detail: d.reason,
+        };
+      case 'postmortem.updated':
+        return {
+          kind: 'other',
+          line: [
+            'updated the postmortem',
+            Array.isArray(d.sections) && d.sections.length ? ': ' + d.sections.join(', ') : '',
+          ],
+        };
+      default:
+        return {
+          kind: 'other',
+          line: [String(entry.type)],
+          detail: Object.keys(d).length ? JSON.stringify(d, null, 2) : null,
+        };
+    }
+  }
+
+  /** Derived state: action items and alert names, in seq order. */
+  function track(entry) {
+    const d = entry.data || {};
+    if (entry.type === 'action_item.added' && d.actionItemId) {
+      const known = actionItems.get(d.actionItemId);
+      actionItems.set(
+        d.actionItemId,
+        Object.assign(
+          {
+            id: d.actionItemId,
+            title: d.title,
+            owner: d.owner || null,
+            dueDate: d.dueDate || null,
+            status: d.status || 'open',
+          },
+          known || {},
+        ),
+      );
+      renderActionItems();
+    } else if (entry.type === 'action_item.updated' && d.actionItemId) {
+      const item = actionItems.get(d.actionItemId) || {
+        id: d.actionItemId,
+        title: d.actionItemId,
+        owner: null,
+        dueDate: null,
+        status: 'open',
+      };
+      actionItems.set(d.actionItemId, Object.assign({}, item, d.changes || {}));
+      renderActionItems();
+    } else if (entry.type === 'alert.attached' && d.alertId) {
+      alertNames.set(String(d.alertId), alertName(d));
+    }
+  }
+
+  function entryNode(entry) {
+    const { kind, line, detail, pinned } = describe(entry);
+    return h(
+      'li',
+      {
+        class: 'entry entry-' + kind.split(' ').join(' entry-') + (pinned ? ' pinned' : ''),
+        dataset: { seq: String(entry.seq), type: entry.type },
+      },
+      h(
+        'div',
+        { class: 'entry-meta' },
+        S.timeEl(entry.occurredAt, S.shortTime(entry.occurredAt, true)),
+        h('span', { class: 'actor' }, entry.actor || 'unknown'),
+        pinned ? h('span', { class: 'pin-tag' }, 'Pinned') : null,
+      ),
+      h('p', { class: 'entry-line' }, line),
+      detail ? h('p', { class: kind === 'other' ? 'entry-detail code' : 'entry-detail' }, String(detail)) : null,
+    );
+  }
+
+  /** Adds an entry once (by seq), newest first in the list; a live one may refresh the header. */
+  function applyEntry(entry, live) {
+    if (!entry || typeof entry.seq !== 'number' || entry.incidentId !== incidentId || entries.has(entry.seq))
+      return false;
+    entries.set(entry.seq, entry);
+    lastEntryAt = Date.now();
+    while (entries.has(lastSeq + 1)) lastSeq++;
+    track(entry);
+    const list = $('timeline');
+    let next = list.firstElementChild;
+    while (next && Number(next.dataset.seq) > entry.seq) next = next.nextElementSibling;
+    list.insertBefore(entryNode(entry), next);
+    $('timeline-empty').hidden = true;
+    if (live) {
+      const { line } = describe(entry);
+      S.announce(
+        (entry.actor || 'someone') +
+          ' ' +
+          line.map((part) => (part instanceof Node ? part.textContent : part || '')).join(''),
+      );
+      if (entry.type.startsWith('incident.') || entry.type.startsWith('alert.')) scheduleRefresh();
+      if (entry.type.startsWith('alert.')) scheduleAlerts();
+    }
+    return true;
+  }
+
+  /** Pages through the REST timeline from the last seq seen; false when that endpoint is not there. */
+  async function catchUpRest(gen) {
+    if (!restTimeline) return;
+    for (;;) {
+      let page;
+      try {
+        page = await S.api('GET', base + '/timeline?after=' + lastSeq + '&limit=' + TIMELINE_PAGE);
+      } catch (error) {
+        if (error.status === 404 || error.status === 400) {
+          restTimeline = false; // rely on the socket's replay
+          return;
+        }
+        throw error;
+      }
+      if (gen !== generation) return;
+      let added = 0;
+      for (const entry of page.items || []) if (applyEntry(entry, false)) added++;
+      if (!page.nextAfter || added === 0) return;
+    }
+  }
+
+  function quietFor(ms, gen) {
+    return new Promise((resolve) => {
+      const check = () => (gen !== generation || Date.now() - lastEntryAt >= ms ? resolve() : setTimeout(check, 50));
+      check();
+    });
+  }
+
+  async function onConnect(sock, gen) {
+    catchingUp = true;
+    S.setConnection('catching-up');
+    try {
+      await catchUpRest(gen);
+      if (gen !== generation) return;
+      lastEntryAt = Date.now();
+      await S.subscribe(sock, { incidentId, after: lastSeq });
+      if (gen !== generation) return;
+      // Without the REST timeline the socket replays the whole history: live once it goes quiet.
+      if (!restTimeline) await quietFor(300, gen);
+      if (gen !== generation) return;
+      catchingUp = false;
+      if (sock.connected) S.setConnection('live');
+      $('timeline-empty').hidden = entries.size > 0;
+      refreshIncident();
+      loadAlerts();
+    } catch (error) {
+      if (gen !== generation || error.status === 401) return;
+      S.showError($('load-error'), 'Live timeline: ' + error.message + '. Retrying…');
+      S.setConnection('reconnecting');
+      sock.disconnect();
+      setTimeout(() => {
+        if (gen !== generation) return;
+        S.showError($('load-error'), '');
+        sock.connect();
+      }, 2000);
+    }
+  }
+
+  // ---------------------------------------------------------------- alerts
+
+  function pick(item, ...names) {
+    for (const name of names) {
+      const value = name.split('.').reduce((v, k) => (v && typeof v === 'object' ? v[k] : undefined), item);
+      if (typeof value === 'string' && value) return value;
+    }
+    return null;
+  }
+
+  function renderAlerts(items) {
+    const sorted = [...items].sort(
+      (a, b) =>
+        (a.status === 'firing' ? 0 : 1) - (b.status === 'firing' ? 0 : 1) ||
+        S.severityRank(a.severity) - S.severityRank(b.severity),
+    );
+    for (const item of items)
+      if (item.alertId) alertNames.set(String(item.alertId), item.summary || item.identity || String(item.alertId));
+    $('alerts').replaceChildren(
+      ...sorted.map((item) => {
+        const runbook = S.externalLink(pick(item, 'runbookUrl', 'runbook_url', 'annotations.runbook_url'), 'Runbook');
+        const source = S.externalLink(pick(item, 'generatorUrl', 'generatorURL', 'generator_url'), 'Source graph');
+        const description = pick(item, 'description', 'annotations.description');
+        const extra = (Array.isArray(item.links) ? item.links : [])
+          .map(
+            (link) => link && S.externalLink(link.href, typeof link.text === 'string' && link.text ? link.text : null),
+          )
+          .filter(Boolean)
+          .slice(0, 5);
+        const links = [runbook, source, ...extra].filter(Boolean);
+        const since = item.startsAt || item.attachedAt;
+        const firing = item.status === 'firing';
+        return h(
+          'li',
+          { class: firing ? 'alert firing' : 'alert resolved' },
+          h(
+            'p',
+            { class: 'alert-head' },
+            item.severity ? S.severityBadge(item.severity) : null,
+            ' ',
+            h('span', { class: firing ? 'alert-state firing' : 'alert-state' }, firing ? 'Firing' : 'Resolved'),
+            ' ',
+            h('strong', null, item.summary || item.identity || 'Alert'),
+          ),
+          description ? h('p', { class: 'alert-desc' }, description) : null,
+          h(
+            'p',
+            { class: 'alert-meta muted small' },
+            item.source ? item.source + ' · ' : '',
+            since ? ['since ', S.timeEl(since, S.shortTime(since))] : null,
+            item.resolvedAt ? [' · resolved ', S.timeEl(item.resolvedAt, S.shortTime(item.resolvedAt))] : null,
+          ),
+          links.length
+            ? h(
+                'p',
+                { class: 'alert-links' },
+                links.flatMap((link, i) => (i ? [' · ', link] : [link])),
+              )
+            : null,
+        );
+      }),
+    );
+    $('alerts-empty').hidden = items.length > 0;
+  }
+
+  async function loadAlerts() {
+    const gen = generation;
+    try {
+      const result = await S.api('GET', base + '/alerts');
+      if (gen !== generation) return;
+      renderAlerts(Array.isArray(result) ? result : result.items || []);
+      S.showError($('alerts-error'), '');
+    } catch (error) {
+      if (gen === generation && error.status !== 401)
+        S.showError($('alerts-error'), 'Could not load alerts: ' + error.message);
+    }
+  }
+
+  function scheduleAlerts() {
+    clearTimeout(alertsTimer);
+    alertsTimer = setTimeout(loadAlerts, 250);
+  }
+
+  // ---------------------------------------------------------------- action items
+
+  function renderActionItems() {
+    const items = [...actionItems.values()];
+    $('action-items').replaceChildren(
+      ...items.map((item) => {
+        const id = 'ai-' + item.id;
+        const done = item.status === 'done';
+        return h(
+          'li',
+          { class: done ? 'action-item done' : 'action-item' },
+          h('input', {
+            type: 'checkbox',
+            id,
+            checked: done,
+            onchange: (event) => toggleActionItem(item, event.currentTarget),
+          }),
+          h(
+            'label',
+            { for: id },
+            h('span', { class: 'ai-title' }, item.title || ''),
+            item.owner || item.dueDate
+              ? h('span', { class: 'ai-meta muted small' }, [
+                  item.owner || '',
+                  item.owner && item.dueDate ? ' · ' : '',
+                  item.dueDate ? 'due ' + item.dueDate : '',
+                ])
+              : null,
+          ),
+        );
+      }),
+    );
+    $('action-items-empty').hidden = items.length > 0;
+  }
+
+  async function toggleActionItem(item, checkbox) {
+    checkbox.disabled = true;
+    const status = checkbox.checked ? 'done' : 'open';
+    try {
+      const updated = await S.api('PATCH', base + '/action-items/' + encodeURIComponent(item.id), { status });
+      actionItems.set(item.id, Object.assign({}, actionItems.get(item.id), updated));
+      S.showError($('action-item-error'), '');
+      renderActionItems();
+    } catch (error) {
+      checkbox.checked = !checkbox.checked;
+      checkbox.disabled = false;
+      S.showError($('action-item-error'), error.message);
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Runs a write with its controls disabled; its error goes to `errorEl` as the API's message. */
+  async function write(errorEl, controls, work) {
+    for (const control of controls) {
+      control.dataset.busy = 'true';
+      control.disabled = true;
+    }
+    try {
+      const result = await work();
+      S.showError(errorEl, '');
+      return result;
+    } catch (error) {
+      if (error.status !== 401) S.showError(errorEl, error.message);
+      return undefined;
+    } finally {
+      for (const control of controls) {
+        delete control.dataset.busy;
+        control.disabled = false;
+      }
+      if (incident) renderIncident(incident);
+    }
+  }
+
+  async function transition(button) {
+    const action = button.dataset.transition;
+    const note = $('transition-note').value.trim();
+    const updated = await write($('transition-error'), [button], () =>
+      S.api('POST', base + '/' + action, note ? { note } : {}),
+    );
+    if (updated) {
+      $('transition-note').value = '';
+      renderIncident(updated);
+    }
+  }
+
+  async function unassign(role, button) {
+    const updated = await write($('role-error'), [button], () => S.api('DELETE', base + '/roles/' + role));
+    if (updated) {
+      renderIncident(updated);
+      $('role-assignee').focus();
+    }
+  }
+
+  function wireForms() {
+    for (const button of document.querySelectorAll('#transition-form [data-transition]')) {
+      button.type = 'button';
+      button.addEventListener('click', () => transition(button));
+    }
+    $('transition-form').addEventListener('submit', (event) => event.preventDefault());
+
+    $('role-form').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const role = $('role-select').value;
+      const assignee = $('role-assignee').value.trim();
+      if (!assignee) {
+        S.showError($('role-error'), 'Enter the responder handle to assign.');
+        $('role-assignee').focus();
+        return;
+      }
+      const button = event.currentTarget.querySelector('button[type=submit]');
+      const updated = await write($('role-error'), [button], () => S.api('PUT', base + '/roles/' + role, { assignee }));
+      if (updated) {
+        $('role-assignee').value = '';
+        renderIncident(updated);
+      }
+    });
+
+    const noteForm = $('note-form');
+    noteForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const text = $('note-text').value.trim();
+      if (!text) {
+        S.showError($('note-error'), 'Write the note first.');
+        $('note-text').focus();
+        return;
+      }
+      const pinned = $('note-pinned').checked;
+      const button = noteForm.querySelector('button[type=submit]');
+      const entry = await write($('note-error'), [button], () => S.api('POST', base + '/notes', { text, pinned }));
+      if (entry) {
+        $('note-text').value = '';
+        $('note-pinned').checked = false;
+        applyEntry(entry, false);
+      }
+    });
+    $('note-text').addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        noteForm.requestSubmit();
+      }
+    });
+
+    const itemForm = $('action-item-form');
+    itemForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const title = $('action-item-title').value.trim();
+      if (!title) {
+        S.showError($('action-item-error'), 'Give the action item a title.');
+        $('action-item-title').focus();
+        return;
+      }
+      const body = { title };
+      const owner = $('action-item-owner').value.trim();
+      const dueDate = $('action-item-due').value;
+      if (owner) body.owner = owner;
+      if (dueDate) body.dueDate = dueDate;
+      const button = itemForm.querySelector('button[type=submit]');
+      const item = await write($('action-item-error'), [button], () => S.api('POST', base + '/action-items', body));
+      if (item && item.id) {
+        itemForm.reset();
+        actionItems.set(item.id, Object.assign({}, actionItems.get(item.id), item));
+        renderActionItems();
+      }
+    });
+
+    const link = $('postmortem-link');
+    link.setAttribute('href', base + '/postmortem?format=html');
+    link.addEventListener('click', async (event) => {
+      event.preventDefault();
+      try {
+        const html = await S.api('GET', base + '/postmortem?format=html', undefined, {
+          text: true,
+          accept: 'text/html',
+        });
+        // A sandboxed frame without scripts or same-origin access: the draft is shown, never run.
+        $('postmortem-frame').srcdoc = typeof html === 'string' ? html : '';
+        $('postmortem-view').hidden = false;
+        S.showError($('postmortem-error'), '');
+        $('postmortem-close').focus();
+      } catch (error) {
+        if (error.status === 401) return;
+        S.showError(
+          $('postmortem-error'),
+          error.status === 404 ? 'No postmortem draft is available for this incident yet.' : error.message,
+        );
+      }
+    });
+    $('postmortem-close').addEventListener('click', () => {
+      $('postmortem-view').hidden = true;
+      $('postmortem-frame').removeAttribute('srcdoc');
+      link.focus();
+    });
+  }
+
+  async function loadResponders() {
+    try {
+      const result = await S.api('GET', '/api/v1/responders');
+      const items = Array.isArray(result) ? result : result.items || [];
+      $('responders').replaceChildren(
+        ...items.map((r) => h('option', { value: r.handle }, r.name ? r.name : r.handle)),
+      );
+    } catch {
+      // suggestions only
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  function reset() {
+    incident = null;
+    entries = new Map();
+    lastSeq = 0;
+    actionItems = new Map();
+    alertNames = new Map();
+    restTimeline = true;
+    catchingUp = true;
+    $('timeline').replaceChildren();
+    $('action-items').replaceChildren();
+    $('alerts').replaceChildren();
+    S.showError($('load-error'), '');
+  }
+
+  async function start() {
+    stop();
+    reset();
+    const gen = ++generation;
+    S.setConnection('connecting');
+    try {
+      renderIncident(await S.api('GET', base));
+    } catch (error) {
+      if (gen !== generation || error.status === 401) return;
+      S.setConnection('idle');
+      $('incident').hidden = true;
+      const message =
+        error.status === 404 ? 'There is no incident with this id.' : 'Could not load the incident: ' + error.message;
+      S.showError($('load-error'), message);
+      $('load-error').append(
+        ' ',
+        h('button', { type: 'button', class: 'link-button', onclick: () => start() }, 'Try again'),
+      );
+      return;
+    }
+    if (gen !== generation) return;
+    loadAlerts();
+    loadResponders();
+    renderActionItems();
+    clockTimer = setInterval(renderTimes, 30000);
+    socket = S.connectTimeline((sock) => onConnect(sock, gen));
+    if (socket) {
+      socket.on('timeline', (payload) => {
+        if (gen !== generation) return;
+        for (const entry of Array.isArray(payload) ? payload : [payload]) applyEntry(entry, !catchingUp);
+      });
+    } else {
+      try {
+        await catchUpRest(gen);
+      } catch (error) {
+        S.showError($('load-error'), 'Could not load the timeline: ' + error.message);
+      }
+      $('timeline-empty').hidden = entries.size > 0;
+    }
+  }
+
+  function stop() {
+    generation++;
+    if (socket) socket.close();
+    socket = null;
+    clearTimeout(refreshTimer);
+    clearTimeout(alertsTimer);
+    clearInterval(clockTimer);
+  }
+
+  if (!incidentId) return;
+  wireForms();
+  S.boot({ start, stop });
+})();
