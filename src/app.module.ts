@@ -6,6 +6,7 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { TimelineModule } from './timeline/timeline.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { WebModule } from './web/web.module';
+import { PostmortemsModule } from './postmortems/postmortems.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
         TimelineModule,
         WebModule,
         AlertsModule,
+        PostmortemsModule,
       ],
     };
   }

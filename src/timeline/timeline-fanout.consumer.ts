@@ -70,7 +70,7 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
       groupId: this.groupId,
       topic: TOPICS.incidentEvents,
       fromBeginning: false,
-      maxWaitMs: 100,
+      maxWaitMs: 10,
       handleBatch: async (messages) => this.dispatch(messages),
     });
   }

@@ -31,7 +31,7 @@ export class AlertConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       groupId: this.groupId,
       topic: TOPICS.alerts,
       fromBeginning: true,
-      maxWaitMs: 50,
+      maxWaitMs: 10,
       handleBatch: (messages) => this.processor.handleBatch(messages),
     });
   }
