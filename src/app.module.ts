@@ -7,6 +7,7 @@ import { TimelineModule } from './timeline/timeline.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { WebModule } from './web/web.module';
 import { PostmortemsModule } from './postmortems/postmortems.module';
+import { NotificationsModule } from './notifications/notifications.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,7 @@ export class AppModule {
         WebModule,
         AlertsModule,
         PostmortemsModule,
+        NotificationsModule,
       ],
     };
   }

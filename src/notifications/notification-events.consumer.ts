@@ -1,0 +1,179 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { GetIncident } from '../incidents/queries/incident-queries';
+import { ResponderDirectory } from '../incidents/responders/responders';
+import {
+  ConsumerHandle,
+  IncomingMessage,
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  TOPICS,
+} from '../platform/messaging/message-transport';
+import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { NotificationDispatcher } from './notification.dispatcher';
+import { EventFacts, evolveFacts, IncidentFacts, Person, personOf, planEvent } from './notification-planner';
+import { NOTIFICATION_SETTINGS, NotificationSettings } from './notification-settings';
+import { NotificationStore, PlannedJob } from './persistence/notification.store';
+
+interface IncidentEvent extends EventFacts {
+  incidentId: string;
+}
+
+/**
+ * One consumer group for the deployment turns incident events into notification jobs. A
+ * batch is applied in one transaction: the incident facts (row-locked), the jobs (unique per
+ * event, channel and recipient, ON CONFLICT DO NOTHING) and the escalation timers. An event at
+ * or below the remembered seq is a redelivery and changes nothing; `notification.*` events
+ * are ignored, so notifications never notify.
+ */
+@Injectable()
+export class NotificationEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly groupId: string;
+  private handle?: ConsumerHandle;
+
+  constructor(
+    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(NOTIFICATION_SETTINGS) private readonly settings: NotificationSettings,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    private readonly db: DataSource,
+    private readonly store: NotificationStore,
+    private readonly directory: ResponderDirectory,
+    private readonly queries: QueryBus,
+    private readonly dispatcher: NotificationDispatcher,
+  ) {
+    this.groupId = `${config.topicPrefix}sitrep-notifications`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.handle = await this.transport.consume({
+      groupId: this.groupId,
+      topic: TOPICS.incidentEvents,
+      fromBeginning: true,
+      maxWaitMs: 100,
+      handleBatch: (messages) => this.handleBatch(messages),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.handle?.stop();
+  }
+
+  /** Resolves once the consumer is positioned (Kafka: group joined). */
+  get ready(): Promise<void> {
+    return this.handle?.ready ?? Promise.resolve();
+  }
+
+  async handleBatch(messages: IncomingMessage[]): Promise<void> {
+    const events = messages
+      .map((m) => this.parse(m))
+      .filter((e): e is IncidentEvent => e !== undefined && !e.type.startsWith('notification.'));
+    if (events.length === 0) return;
+    const incidentIds = [...new Set(events.map((e) => e.incidentId))];
+    const now = new Date();
+
+    const inserted = await this.db.transaction(async (tx) => {
+      const facts = await this.store.loadFacts(tx, incidentIds);
+      for (const incidentId of incidentIds) {
+        if (!facts.has(incidentId)) {
+          const first = events.find((e) => e.incidentId === incidentId);
+          if (first && first.type !== 'incident.declared') {
+            const known = await this.factsFromIncident(incidentId, first.seq - 1);
+            if (known) facts.set(incidentId, known);
+          }
+        }
+      }
+      const people = await this.people(events, facts);
+      const jobs: PlannedJob[] = [];
+      const arms: Array<{ incidentId: string; seq: number; dueAt: Date }> = [];
+      const cancels = new Map<string, number>();
+      const touched = new Map<string, IncidentFacts>();
+      for (const event of events) {
+        const before = facts.get(event.incidentId);
+        if (before && event.seq <= before.lastSeq) continue; // seen before: a redelivery
+        const plan = planEvent(event, before, this.settings.plan, people, now);
+        if (!plan.facts) {
+          this.logger.warn({ incidentId: event.incidentId, seq: event.seq, type: event.type }, 'Notifications skipped an event of an unknown incident');
+          continue;
+        }
+        facts.set(event.incidentId, plan.facts);
+        touched.set(event.incidentId, plan.facts);
+        for (const job of plan.jobs) jobs.push({ ...job, incidentId: event.incidentId, seq: event.seq });
+        if (plan.cancelTimers) {
+          cancels.set(event.incidentId, event.seq);
+          // Timers armed earlier in this batch are cancelled before they reach the table.
+          for (let i = arms.length - 1; i >= 0; i--) if (arms[i].incidentId === event.incidentId) arms.splice(i, 1);
+        }
+        if (plan.armTimerAt) arms.push({ incidentId: event.incidentId, seq: event.seq, dueAt: plan.armTimerAt });
+      }
+      await this.store.saveFacts(tx, touched);
+      await this.store.cancelTimers(tx, [...cancels.keys()], cancels);
+      await this.store.armTimers(tx, arms);
+      return this.store.insertJobs(tx, jobs, this.settings.retry.budgetMs, this.settings.coalesce);
+    });
+    if (inserted > 0) this.dispatcher.wake();
+  }
+
+  /** Directory entries of the people the batch's events are about. */
+  private async people(events: IncidentEvent[], known: Map<string, IncidentFacts>): Promise<Map<string, Person>> {
+    const facts = new Map(known);
+    const handles = new Set<string>();
+    for (const event of events) {
+      const before = facts.get(event.incidentId);
+      const person = personOf(event, before);
+      if (person) handles.add(person.handle);
+      const after = evolveFacts(before, event);
+      if (after) facts.set(event.incidentId, after);
+    }
+    const people = new Map<string, Person>();
+    for (const handle of handles) {
+      const responder = await this.directory.find(handle);
+      if (responder) people.set(handle, { handle, email: responder.email, slackUserId: responder.slackUserId });
+    }
+    return people;
+  }
+
+  /** Facts for an incident whose earlier events this group never saw (e.g. past retention). */
+  private async factsFromIncident(incidentId: string, lastSeq: number): Promise<IncidentFacts | undefined> {
+    try {
+      const incident = await this.queries.execute(new GetIncident(incidentId));
+      return {
+        lastSeq,
+        severity: incident.severity,
+        peakSeverity: incident.severity,
+        status: incident.status,
+        service: incident.service,
+        deputy: incident.roles.deputy,
+        slackChannels: [],
+      };
+    } catch (error) {
+      this.logger.warn({ err: error, incidentId }, 'Notifications cannot read an incident it has no facts of');
+      return undefined;
+    }
+  }
+
+  private parse(message: IncomingMessage): IncidentEvent | undefined {
+    try {
+      const v = JSON.parse(message.value.toString('utf8')) as Record<string, unknown>;
+      if (
+        typeof v.incidentId === 'string' &&
+        Number.isInteger(v.seq) &&
+        typeof v.type === 'string' &&
+        typeof v.actor === 'string' &&
+        typeof v.occurredAt === 'string'
+      ) {
+        const data = v.data && typeof v.data === 'object' ? (v.data as Record<string, unknown>) : {};
+        return { incidentId: v.incidentId, seq: v.seq as number, type: v.type, actor: v.actor, occurredAt: v.occurredAt, data };
+      }
+    } catch {
+      // fall through
+    }
+    this.logger.warn(
+      { topic: message.topic, partition: message.partition, offset: message.offset },
+      'Notifications skipped a malformed incident event',
+    );
+    return undefined;
+  }
+}
