@@ -68,45 +68,70 @@ export class IncidentStore {
     input: Omit<DeclareIncidentInput, 'id' | 'number'> & { id?: string },
     options: ExecuteOptions,
   ): Promise<CommandResult<void>> {
-    return this.inTransaction(options.manager, async (tx) => {
-      const [{ number }] = (await tx.query(`SELECT nextval('incident_number_seq')::int AS number`)) as [{ number: number }];
-      const ctx: CommandContext = { actor: options.actor, now: new Date() };
-      const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number }, ctx);
-      const events = await this.append(tx, incident, true);
-      return { incident, events, result: undefined };
-    });
+    const tx = options.manager ?? this.db.manager;
+    // A number lost to a failed declare leaves a gap in the human numbering, nothing worse.
+    const [{ number }] = (await tx.query(`SELECT nextval('incident_number_seq')::int AS number`)) as [{ number: number }];
+    const ctx: CommandContext = { actor: options.actor, now: new Date() };
+    const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number }, ctx);
+    const events = await this.append(tx, incident, true);
+    if (!options.manager) this.committed();
+    return { incident, events, result: undefined };
   }
 
   /**
-   * Runs `act` against the current incident. Without an expected version a lost race is
-   * retried a bounded number of times; with one it is a 412.
+   * Runs `act` against the current incident. The common case is two round trips: read, then
+   * one atomic statement that appends the events (the `(incident_id, seq)` key rejects a lost
+   * race) and updates the read models. A lost race is retried under the row lock, so it cannot
+   * lose again; with an expected version (If-Match) it is a 412 instead. Inside a caller's
+   * transaction (`manager`) the row lock is taken from the start.
    */
   async execute<T>(
     incidentId: string,
     options: ExecuteOptions,
     act: (incident: Incident, ctx: CommandContext) => T,
   ): Promise<CommandResult<T>> {
+    if (options.manager) return this.attempt(options.manager, incidentId, options, act, true);
+    try {
+      const result = await this.attempt(this.db.manager, incidentId, options, act, false);
+      this.committed();
+      return result;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (options.expectedVersion !== undefined) throw versionConflict();
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.inTransaction(options.manager, async (tx) => {
-          const incident = await this.load(tx, incidentId, true);
-          if (options.expectedVersion !== undefined && incident.version !== options.expectedVersion) {
-            throw versionMismatch(incident.version, options.expectedVersion);
-          }
-          const result = act(incident, { actor: options.actor, now: new Date() });
-          const events = await this.append(tx, incident, false);
-          return { incident, events, result };
-        });
+        const result = await this.db.transaction((tx) => this.attempt(tx, incidentId, options, act, true));
+        this.committed();
+        return result;
       } catch (error) {
-        const retry = isUniqueViolation(error) && options.expectedVersion === undefined && !options.manager;
-        if (!retry || attempt >= MAX_ATTEMPTS) {
-          if (isUniqueViolation(error)) {
-            throw new AppError('precondition_failed', 'VERSION_CONFLICT', 'The incident changed concurrently; read it again and retry');
-          }
-          throw error;
+        // The row lock serialises writers; a violation here means the read model and the log
+        // disagree, which a bounded retry cannot fix for ever.
+        if (!isUniqueViolation(error) || attempt >= MAX_ATTEMPTS) {
+          throw isUniqueViolation(error) ? versionConflict() : error;
         }
       }
     }
+  }
+
+  private async attempt<T>(
+    tx: EntityManager,
+    incidentId: string,
+    options: ExecuteOptions,
+    act: (incident: Incident, ctx: CommandContext) => T,
+    forUpdate: boolean,
+  ): Promise<CommandResult<T>> {
+    const incident = await this.load(tx, incidentId, forUpdate);
+    if (options.expectedVersion !== undefined && incident.version !== options.expectedVersion) {
+      throw versionMismatch(incident.version, options.expectedVersion);
+    }
+    const result = act(incident, { actor: options.actor, now: new Date() });
+    const events = await this.append(tx, incident, false);
+    return { incident, events, result };
+  }
+
+  private committed(): void {
+    for (const listener of this.committedListeners) listener();
   }
 
   /** Loads the aggregate from its read model; `forUpdate` holds the row lock for the transaction. */
@@ -132,6 +157,10 @@ export class IncidentStore {
     return Incident.restore(row.id, stateFromRows(row, items));
   }
 
+  /**
+   * One statement, so atomic even outside a transaction: the events (the outbox), the
+   * incident row, the action items the events touched, and the relay's wake-up.
+   */
   private async append(tx: EntityManager, incident: Incident, isNew: boolean): Promise<StoredEvent[]> {
     const pending = incident.pullEvents();
     if (pending.length === 0) return [];
@@ -144,12 +173,21 @@ export class IncidentStore {
       actor: e.actor,
       data: e.data as unknown as Record<string, unknown>,
     }));
+    const items = [
+      ...new Set(
+        events
+          .filter((e) => e.type === 'action_item.added' || e.type === 'action_item.updated')
+          .map((e) => String(e.data.actionItemId)),
+      ),
+    ]
+      .map((id) => incident.actionItem(id))
+      .filter((item) => item !== undefined);
     const snapshot = incident.snapshot();
     const values = incidentRowValues(snapshot, incident.notes, events[events.length - 1].occurredAt);
     const columns = INCIDENT_COLUMNS.split(',').map((c) => c.trim());
-    const placeholders = columns.map((_, i) => `$${i + 7}`).join(', ');
+    const first = 14; // $1..$13 are the event and action item arrays below
+    const placeholders = columns.map((_, i) => `$${i + first}`).join(', ');
     const updates = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
-    // One round trip: the events (the outbox), the read model, and the relay's wake-up.
     await tx.query(
       `WITH appended AS (
          INSERT INTO incident_events (incident_id, seq, type, actor, occurred_at, data)
@@ -158,6 +196,13 @@ export class IncidentStore {
          INSERT INTO incidents (${columns.join(', ')}) VALUES (${placeholders})
          ON CONFLICT (id) DO UPDATE SET ${updates}
          ${isNew ? '' : `WHERE incidents.version = ${Number(firstSeq - 1)}`}
+       ), items AS (
+         INSERT INTO action_items (id, incident_id, title, owner, due_date, status, created_at, updated_at)
+         SELECT id, $1::uuid, title, owner, due_date, status, created_at, updated_at
+         FROM unnest($7::uuid[], $8::text[], $9::text[], $10::date[], $11::text[], $12::timestamptz[], $13::timestamptz[])
+           AS i (id, title, owner, due_date, status, created_at, updated_at)
+         ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, owner = EXCLUDED.owner,
+           due_date = EXCLUDED.due_date, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at
        )
        SELECT pg_notify('${OUTBOX_CHANNEL}', '')`,
       [
@@ -167,38 +212,26 @@ export class IncidentStore {
         events.map((e) => e.actor),
         events.map((e) => e.occurredAt),
         events.map((e) => JSON.stringify(e.data)),
+        items.map((i) => i.id),
+        items.map((i) => i.title),
+        items.map((i) => i.owner),
+        items.map((i) => i.dueDate),
+        items.map((i) => i.status),
+        items.map((i) => i.createdAt),
+        items.map((i) => i.updatedAt),
         ...values,
       ],
     );
-    const touched = new Set(
-      events
-        .filter((e) => e.type === 'action_item.added' || e.type === 'action_item.updated')
-        .map((e) => String(e.data.actionItemId)),
-    );
-    for (const id of touched) {
-      const item = incident.actionItem(id);
-      if (!item) continue;
-      await tx.query(
-        `INSERT INTO action_items (id, incident_id, title, owner, due_date, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, owner = EXCLUDED.owner,
-           due_date = EXCLUDED.due_date, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at`,
-        [item.id, incident.id, item.title, item.owner, item.dueDate, item.status, item.createdAt, item.updatedAt],
-      );
-    }
     return events;
-  }
-
-  private async inTransaction<T>(manager: EntityManager | undefined, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    if (manager) return work(manager);
-    const result = await this.db.transaction(work);
-    for (const listener of this.committedListeners) listener();
-    return result;
   }
 }
 
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+function versionConflict(): AppError {
+  return new AppError('precondition_failed', 'VERSION_CONFLICT', 'The incident changed concurrently; read it again and retry');
 }
 
 function versionMismatch(current: number, expected: number): AppError {

@@ -394,8 +394,12 @@ class InProcessConsumer implements ConsumerHandle {
     await runner.connect();
     try {
       await runner.startTransaction();
+      // The offset commit need not wait for the WAL flush: if a crash loses it, the batch is
+      // delivered again (consumers are idempotent), and WAL order means it can never outlive
+      // what the handler wrote before it.
       const owned: Array<{ offset: string }> = await runner.query(
-        `SELECT "offset" FROM transport_offsets WHERE group_id = $1 AND topic = $2 FOR UPDATE SKIP LOCKED`,
+        `SELECT "offset", set_config('synchronous_commit', 'off', true) FROM transport_offsets
+         WHERE group_id = $1 AND topic = $2 FOR UPDATE SKIP LOCKED`,
         [this.options.groupId, this.topic],
       );
       if (owned.length === 0) {

@@ -138,6 +138,9 @@ export class OutboxRelay {
     client.on('error', (err) => this.logger.debug({ err }, 'Outbox relay connection error'));
     try {
       await client.connect();
+      // This session only marks rows published. If a crash loses a mark, the rows are
+      // published again and consumers drop them by (incidentId, seq); no need to wait for fsync.
+      await client.query(`SET synchronous_commit = off`);
     } catch (error) {
       await closeQuietly(client);
       throw error;
