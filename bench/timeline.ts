@@ -60,7 +60,7 @@ function alertmanagerPayload(run: string, i: number, alerts: number) {
   };
 }
 
-async function webhookLatency(url: string, key: string, alertsPerSecond: number) {
+async function webhookLatency(url: string, key: string, alertsPerSecond: number, seconds = SECONDS, quiet = false) {
   const socket = await connect(url);
   await subscribe(socket, '*');
   const sentAt = new Map<string, number>();
@@ -75,7 +75,7 @@ async function webhookLatency(url: string, key: string, alertsPerSecond: number)
   const run = Math.random().toString(16).slice(2, 6);
   const perRequest = alertsPerSecond >= 1000 ? 10 : 1;
   const requestsPerSecond = alertsPerSecond / perRequest;
-  const total = requestsPerSecond * SECONDS;
+  const total = requestsPerSecond * seconds;
   const started = performance.now();
   const posts: Array<Promise<unknown>> = [];
   for (let i = 0; i < total; i++) {
@@ -97,7 +97,7 @@ async function webhookLatency(url: string, key: string, alertsPerSecond: number)
   const deadline = Date.now() + 10000;
   while (sentAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   socket.close();
-  report(`webhook → entry at ${alertsPerSecond} alerts/s`, latencies, total * perRequest);
+  if (!quiet) report(`webhook → entry at ${alertsPerSecond} alerts/s`, latencies, total * perRequest);
 }
 
 async function fanOut(url: string, clients: number) {
@@ -135,8 +135,10 @@ async function main() {
   const service = await startService({ DATABASE_URL: databaseUrl, KAFKA_BROKERS: broker.brokers });
   try {
     const integration = await api(service.url, 'POST', '/api/v1/integrations', { type: 'alertmanager', name: 'bench' });
-    // Let the consumer groups join the mock cluster (about its session timeout) before measuring.
+    // Let the consumer groups join the mock cluster (about its session timeout), then warm up
+    // (JIT, pools, the first incidents of each group) without measuring.
     await new Promise((r) => setTimeout(r, 8000));
+    await webhookLatency(service.url, integration.key, 100, 5, true);
     console.log(`Sitrep live timeline benchmark (${SECONDS} s per rate, kcat mock broker, local PostgreSQL)`);
     await webhookLatency(service.url, integration.key, 100);
     await webhookLatency(service.url, integration.key, 1000);
