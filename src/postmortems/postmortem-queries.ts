@@ -1,10 +1,9 @@
 import { Inject } from '@nestjs/common';
+import { decodeCursor, encodeCursor } from '../platform/http/keyset-cursor';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { isUuid } from '../incidents/persistence/incident.store';
 import { isWorse, Severity } from '../incidents/domain';
-import { AppError } from '../platform/http/app-error';
 import { lifecycleTimes, secondsBetween } from './build-draft';
 import { PostmortemLoader } from './postmortem.loader';
 import type { PostmortemDraft } from './postmortem-draft';
@@ -70,25 +69,6 @@ const LIFECYCLE = [
   'incident.resolved',
   'incident.reopened',
 ];
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
-    if (
-      typeof parsed.c === 'string' &&
-      typeof parsed.i === 'string' &&
-      isUuid(parsed.i) &&
-      !Number.isNaN(Date.parse(parsed.c))
-    ) {
-      return { createdAt: parsed.c, id: parsed.i };
-    }
-  } catch {
-    // fall through
-  }
-  throw new AppError('invalid', 'INVALID_CURSOR', 'cursor is not one this API returned', [
-    { path: 'cursor', problem: 'not a cursor returned by this API' },
-  ]);
-}
 
 /**
  * Postmortems of the incidents declared in [from, to), newest first, with the same metrics
@@ -211,9 +191,7 @@ export class ListPostmortemsHandler implements IQueryHandler<ListPostmortems> {
       const last = page[page.length - 1];
       const nextCursor =
         incidents.length > filter.limit && last
-          ? Buffer.from(JSON.stringify({ c: new Date(last.created_at).toISOString(), i: last.id })).toString(
-              'base64url',
-            )
+          ? encodeCursor({ createdAt: new Date(last.created_at).toISOString(), id: last.id })
           : null;
       return { items: summaries, nextCursor };
     });

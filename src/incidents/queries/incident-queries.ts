@@ -1,6 +1,6 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor';
 import { DataSource } from 'typeorm';
-import { AppError } from '../../platform/http/app-error';
 import type { IncidentStatus, Severity } from '../domain';
 import { IncidentView, toIncidentView } from '../incident-views';
 import { INCIDENT_COLUMNS, IncidentRow, stateFromRows } from '../persistence/incident-rows';
@@ -43,30 +43,6 @@ export class GetIncidentHandler implements IQueryHandler<GetIncident> {
     if (!rows[0]) throw new IncidentNotFound(incidentId);
     return viewOf(rows[0]);
   }
-}
-
-/** Cursor: the (createdAt, id) of the last item of the previous page, opaque to clients. */
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
-    if (
-      typeof parsed.c === 'string' &&
-      typeof parsed.i === 'string' &&
-      isUuid(parsed.i) &&
-      !Number.isNaN(Date.parse(parsed.c))
-    ) {
-      return { createdAt: parsed.c, id: parsed.i };
-    }
-  } catch {
-    // fall through
-  }
-  throw new AppError('invalid', 'INVALID_CURSOR', 'cursor is not one this API returned', [
-    { path: 'cursor', problem: 'not a cursor returned by this API' },
-  ]);
-}
-
-function encodeCursor(view: IncidentView): string {
-  return Buffer.from(JSON.stringify({ c: view.createdAt, i: view.id })).toString('base64url');
 }
 
 @QueryHandler(ListIncidents)
