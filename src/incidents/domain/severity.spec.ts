@@ -2,7 +2,7 @@ import { isValidDueDate } from './action-item';
 import { canTransition, isIncidentStatus, STATUSES } from './incident-status';
 import type { IncidentStatus } from './incident-status';
 import { isRole, isValidHandle, ROLES } from './roles';
-import { isSeverity, isWorse, severityFromAlertLevel, SEVERITIES, worst } from './severity';
+import { isSeverity, isWorse, SEVERITIES, worst } from './severity';
 import type { Severity } from './severity';
 
 describe('severity', () => {
@@ -23,26 +23,6 @@ describe('severity', () => {
     ['SEV4', 'SEV4', 'SEV4'],
   ])('worst(%s, %s) is %s', (a, b, expected) => {
     expect(worst(a, b)).toBe(expected);
-  });
-
-  it.each<[string | undefined | null, Severity]>([
-    ['critical', 'SEV1'],
-    ['CRITICAL', 'SEV1'],
-    [' Critical ', 'SEV1'],
-    ['error', 'SEV2'],
-    ['Error', 'SEV2'],
-    ['warning', 'SEV3'],
-    ['WARNING', 'SEV3'],
-    ['info', 'SEV4'],
-    ['INFO', 'SEV4'],
-    [undefined, 'SEV4'],
-    [null, 'SEV4'],
-    ['', 'SEV4'],
-    ['page', 'SEV4'],
-    ['toString', 'SEV4'],
-    ['__proto__', 'SEV4'],
-  ])('severityFromAlertLevel(%j) is %s', (level, expected) => {
-    expect(severityFromAlertLevel(level)).toBe(expected);
   });
 
   it('lists the severities worst first and recognises them', () => {

@@ -15,20 +15,3 @@ export function isWorse(a: Severity, b: Severity): boolean {
 export function worst(a: Severity, b: Severity): Severity {
   return isWorse(b, a) ? b : a;
 }
-
-const ALERT_LEVELS: Record<string, Severity> = {
-  critical: 'SEV1',
-  error: 'SEV2',
-  warning: 'SEV3',
-  info: 'SEV4',
-};
-
-/**
- * Maps an alert's `severity` label / field to an incident severity:
- * critical→SEV1, error→SEV2, warning→SEV3, info, missing or unknown→SEV4 (case-insensitive).
- */
-export function severityFromAlertLevel(level?: string | null): Severity {
-  if (typeof level !== 'string') return 'SEV4';
-  const key = level.trim().toLowerCase();
-  return Object.prototype.hasOwnProperty.call(ALERT_LEVELS, key) ? ALERT_LEVELS[key] : 'SEV4';
-}
