@@ -253,6 +253,12 @@ describe('normalisePagerDutyEvent rules', () => {
         ),
       ),
     ).toEqual(["'dedup_key' is too long (must be at most 255 characters)"]);
+    // Characters, not UTF-16 units: 255 emoji are 510 units and still fit; 256 do not.
+    expect(normalisePagerDutyEvent(trigger((b) => (b.dedup_key = '🔥'.repeat(255))), options).ok).toBe(true);
+    expect(errorsOf(normalisePagerDutyEvent(trigger((b) => (b.dedup_key = '🔥'.repeat(256))), options))).toEqual([
+      "'dedup_key' is too long (must be at most 255 characters)",
+    ]);
+    expect(normalisePagerDutyEvent(trigger((b) => (b.payload.summary = '🔥'.repeat(1024))), options).ok).toBe(true);
   });
 
   it('reads ISO 8601 timestamps in the usual offset styles', () => {

@@ -84,11 +84,12 @@ export function generateDedupKey(): string {
   return randomBytes(16).toString('hex');
 }
 
-function codePoints(value: string): number {
-  if (value.length <= EVENT_SUMMARY_MAX) return value.length; // a fast path; code points ≤ UTF-16 units
+/** Whether `value` has more than `max` characters (code points, as PagerDuty counts). */
+function longerThan(value: string, max: number): boolean {
+  if (value.length <= max) return false; // code points ≤ UTF-16 units
   let count = 0;
-  for (const _ of value) count++;
-  return count;
+  for (const _ of value) if (++count > max) return true;
+  return false;
 }
 
 function routingKey(body: Record<string, unknown>, errors: string[]): string | undefined {
@@ -110,7 +111,7 @@ function summary(payload: Record<string, unknown>, errors: string[]): string | u
     errors.push(PAGERDUTY_ERRORS.summaryMissing);
   } else if (typeof value !== 'string') {
     errors.push(PAGERDUTY_ERRORS.summaryInvalid);
-  } else if (codePoints(value) > EVENT_SUMMARY_MAX) {
+  } else if (longerThan(value, EVENT_SUMMARY_MAX)) {
     errors.push(PAGERDUTY_ERRORS.summaryTooLong);
   } else {
     return value;
@@ -301,7 +302,7 @@ export function normalisePagerDutyEvent(body: unknown, options: PagerDutyEventOp
     if (typeof rawDedupKey !== 'string') {
       errors.push(PAGERDUTY_ERRORS.dedupKeyInvalid);
       dedupKeyUnusable = true;
-    } else if (codePoints(rawDedupKey) > EVENT_DEDUP_KEY_MAX) {
+    } else if (longerThan(rawDedupKey, EVENT_DEDUP_KEY_MAX)) {
       errors.push(PAGERDUTY_ERRORS.dedupKeyTooLong);
       dedupKeyUnusable = true;
     } else if (rawDedupKey.trim() !== '') {
