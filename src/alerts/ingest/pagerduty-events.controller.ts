@@ -35,16 +35,7 @@ export class PagerDutyEventsController {
   async enqueue(@Body() body: unknown) {
     const stop = this.metrics.ingestDuration.startTimer({ source: SOURCE });
     try {
-      const result = normalisePagerDutyEvent(body);
-      if (!result.ok) {
-        this.metrics.rejected.inc({ source: SOURCE, reason: 'invalid' });
-        throw invalidEvent(result.errors);
-      }
-      const integration = await this.publisher.integrationByKey(result.routingKey, SOURCE);
-      if (!integration || integration.type !== SOURCE) {
-        this.metrics.rejected.inc({ source: SOURCE, reason: 'unauthorized' });
-        throw invalidEvent([PAGERDUTY_ERRORS.routingKeyInvalid]);
-      }
+      const { event: result, integration } = await this.accept(normalisePagerDutyEvent(body));
       const base = {
         v: 1 as const,
         integrationId: integration.id,
@@ -87,16 +78,7 @@ export class PagerDutyEventsController {
   async change(@Body() body: unknown) {
     const stop = this.metrics.ingestDuration.startTimer({ source: SOURCE });
     try {
-      const result = normaliseChangeEvent(body);
-      if (!result.ok) {
-        this.metrics.rejected.inc({ source: SOURCE, reason: 'invalid' });
-        throw invalidEvent(result.errors);
-      }
-      const integration = await this.publisher.integrationByKey(result.routingKey, SOURCE);
-      if (!integration || integration.type !== SOURCE) {
-        this.metrics.rejected.inc({ source: SOURCE, reason: 'unauthorized' });
-        throw invalidEvent([PAGERDUTY_ERRORS.routingKeyInvalid]);
-      }
+      const { event: result, integration } = await this.accept(normaliseChangeEvent(body));
       const change = result.change;
       // As long as an incident's service may be, so that the two can match.
       const service = change.service ? truncate(change.service.trim(), 200) : integration.service;
@@ -131,5 +113,22 @@ export class PagerDutyEventsController {
     } finally {
       stop();
     }
+  }
+
+  /**
+   * The integration a valid event's routing key names. An invalid event or an unknown key is a
+   * 400 in PagerDuty's own shape, as PagerDuty answers (senders do not retry it).
+   */
+  private async accept<T extends { ok: true; routingKey: string }>(result: T | { ok: false; errors: string[] }) {
+    if (!result.ok) {
+      this.metrics.rejected.inc({ source: SOURCE, reason: 'invalid' });
+      throw invalidEvent(result.errors);
+    }
+    const integration = await this.publisher.integrationByKey(result.routingKey, SOURCE);
+    if (!integration || integration.type !== SOURCE) {
+      this.metrics.rejected.inc({ source: SOURCE, reason: 'unauthorized' });
+      throw invalidEvent([PAGERDUTY_ERRORS.routingKeyInvalid]);
+    }
+    return { event: result, integration };
   }
 }
