@@ -31,8 +31,12 @@ describe('operations and HTTP edges', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.text).toContain('sitrep_process_cpu_seconds_total');
-    expect(res.text).toMatch(/sitrep_http_request_duration_seconds_bucket\{[^}]*route="\/api\/v1\/tokens"[^}]*status_code="200"/);
-    expect(res.text).toMatch(/sitrep_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/tokens"[^}]*status_code="401"/);
+    expect(res.text).toMatch(
+      /sitrep_http_request_duration_seconds_bucket\{[^}]*route="\/api\/v1\/tokens"[^}]*status_code="200"/,
+    );
+    expect(res.text).toMatch(
+      /sitrep_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/tokens"[^}]*status_code="401"/,
+    );
   });
 
   it('serves the OpenAPI document and its UI', async () => {
@@ -61,7 +65,10 @@ describe('operations and HTTP edges', () => {
   });
 
   it('answers a non-JSON body with 415', async () => {
-    const form = await call(url, 'POST', '/api/v1/tokens', { raw: 'name=x&role=admin', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await call(url, 'POST', '/api/v1/tokens', {
+      raw: 'name=x&role=admin',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect(form.body).toMatchObject({ statusCode: 415 });
     const text = await call(url, 'POST', '/api/v1/tokens', { raw: 'hello', headers: { 'content-type': 'text/plain' } });
@@ -109,10 +116,13 @@ describe('/readyz follows the database', () => {
     try {
       expect((await call(instance.url, 'GET', '/readyz', { token: null })).status).toBe(200);
       proxy.disconnect();
-      const down = await eventually(async () => {
-        const res = await call(instance.url, 'GET', '/readyz', { token: null });
-        return res.status === 503 ? res : undefined;
-      }, { message: '/readyz 503' });
+      const down = await eventually(
+        async () => {
+          const res = await call(instance.url, 'GET', '/readyz', { token: null });
+          return res.status === 503 ? res : undefined;
+        },
+        { message: '/readyz 503' },
+      );
       expect(down.headers.get('retry-after')).toBeTruthy();
       expect(down.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
       expect(down.body.checks.database).toMatch(/unreachable/);
@@ -126,6 +136,40 @@ describe('/readyz follows the database', () => {
       proxy.reconnect();
       await instance.close();
       await proxy.stop();
+      await dropTestDatabase(databaseUrl);
+    }
+  });
+});
+
+describe('INGEST_BODY_LIMIT', () => {
+  it('sets the ingest endpoints’ limit without touching the 1 MiB API limit', async () => {
+    const databaseUrl = await createTestDatabase('ingestlimit');
+    const instance = await startApp(databaseUrl, { INGEST_BODY_LIMIT: '4096' });
+    try {
+      const big = JSON.stringify({ version: '4', padding: 'x'.repeat(5000) });
+      for (const path of ['/api/v1/alerts/alertmanager', '/v2/enqueue', '/v2/change/enqueue']) {
+        const res = await call(instance.url, 'POST', path, {
+          token: 'k',
+          raw: big,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect([path, res.status]).toEqual([path, 413]);
+      }
+      // Under the ingest limit, the body is read and judged on its merits (here: no such key).
+      const small = await call(instance.url, 'POST', '/api/v1/alerts/alertmanager', {
+        token: 'k',
+        body: { version: '4' },
+      });
+      expect(small.status).toBe(401);
+      // The API limit stays 1 MiB: 5 KB is fine there.
+      const api = await call(instance.url, 'POST', '/api/v1/tokens', {
+        raw: JSON.stringify({ name: 'x'.repeat(90), role: 'viewer', pad: 'y'.repeat(5000) }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(api.status).toBe(400);
+      expect(api.body.details.map((d: any) => d.path)).toContain('pad');
+    } finally {
+      await instance.close();
       await dropTestDatabase(databaseUrl);
     }
   });
