@@ -11,7 +11,7 @@ import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/emb
 import { createTransport } from './platform/messaging';
 import { OutboxRelay } from './platform/messaging/outbox-relay';
 import { ErrorFilter } from './platform/http/error.filter';
-import { createValidationPipe } from './platform/http/validation';
+import { createValidationPipe, RejectUnstorableText } from './platform/http/validation';
 import { AppLogger, createLogger, NestPinoLogger } from './platform/observability/logger';
 import { Metrics } from './platform/observability/metrics';
 import { TimelineIoAdapter } from './timeline/timeline-io.adapter';
@@ -125,7 +125,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     const parseJson = fastify.getDefaultJsonParser('error', 'error');
     app.useBodyParser('application/json', {}, (request, body, done) => parseJson(request as never, body as never, done));
     app.useGlobalFilters(new ErrorFilter(logger));
-    app.useGlobalPipes(createValidationPipe());
+    app.useGlobalPipes(new RejectUnstorableText(), createValidationPipe());
     app.useWebSocketAdapter(new TimelineIoAdapter(app));
 
     const document = SwaggerModule.createDocument(

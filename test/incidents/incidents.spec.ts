@@ -286,6 +286,22 @@ describe('incident command over HTTP', () => {
     expect((await call(url, 'POST', `/api/v1/incidents/${inc.id}/notes`, { token: alice, body: {} })).body.details[0].path).toBe('text');
     expect((await call(url, 'POST', `/api/v1/incidents/${inc.id}/notes`, { token: alice, body: { text: 'x', pinned: 'yes' } })).body.details[0].path).toBe('pinned');
 
+    // Valid JSON that PostgreSQL cannot store: a clear 400, not a 500.
+    const surrogate = await call(url, 'POST', '/api/v1/incidents', {
+      token: alice,
+      raw: '{"title":"db \\ud800 down","severity":"SEV1"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.body.details[0].path).toBe('title');
+    const nul = await call(url, 'POST', `/api/v1/incidents/${inc.id}/notes`, {
+      token: alice,
+      raw: '{"text":"a\\u0000b"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(nul.status).toBe(400);
+    expect(nul.body.details[0].path).toBe('text');
+
     const hostile = `Robert'); DROP TABLE incidents;-- 🔥 ünïcödé <script>alert(1)</script> \u202e`;
     const stored = await declare(url, { title: hostile.slice(0, 200), summary: hostile }, alice);
     const back = await call(url, 'GET', `/api/v1/incidents/${stored.id}`);
