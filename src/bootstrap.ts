@@ -1,3 +1,4 @@
+import { migrations } from './migrations';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -75,7 +76,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
         ? `Running in embedded mode: ${embedded ? `embedded PostgreSQL (data in ${config.dataDir})` : 'external PostgreSQL'}, ${config.kafka ? 'Kafka' : 'in-process transport'}`
         : 'Running with external PostgreSQL and Kafka',
     );
-    dataSource = createDataSource(databaseUrl);
+    dataSource = createDataSource(databaseUrl, migrations);
     await dataSource.initialize();
     const applied = await migrateUnderLock(dataSource);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');

@@ -1,13 +1,16 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { OUTBOX_RELAY } from '../platform/platform.module';
 import type { OutboxRelay } from '../platform/messaging/outbox-relay';
-import { AddActionItemHandler, UpdateActionItemHandler } from './commands/action-items';
-import { AddNoteHandler } from './commands/add-note';
-import { AssignRoleHandler } from './commands/assign-role';
-import { DeclareIncidentHandler } from './commands/declare-incident';
-import { TransitionIncidentHandler } from './commands/transition-incident';
-import { UpdateIncidentHandler } from './commands/update-incident';
+import { AddActionItemHandler } from './commands/add-action-item/add-action-item.command';
+import { UpdateActionItemHandler } from './commands/update-action-item/update-action-item.command';
+import { AddNoteHandler } from './commands/add-note/add-note.command';
+import { AssignRoleHandler } from './commands/assign-role/assign-role.command';
+import { UnassignRoleHandler } from './commands/unassign-role/unassign-role.command';
+import { DeclareIncidentHandler } from './commands/declare-incident/declare-incident.command';
+import { TransitionIncidentHandler } from './commands/transition-incident/transition-incident.command';
+import { UpdateIncidentHandler } from './commands/update-incident/update-incident.command';
 import { IncidentsController } from './http/incidents.controller';
+import { IncidentCommands } from './incident-commands';
 import { IncidentStore } from './persistence/incident.store';
 import { GetIncidentAlertsHandler, GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
 import { ResponderDirectory, RespondersController } from './responders/responders';
@@ -16,11 +19,13 @@ import { ResponderDirectory, RespondersController } from './responders/responder
   controllers: [IncidentsController, RespondersController],
   providers: [
     IncidentStore,
+    IncidentCommands,
     ResponderDirectory,
     DeclareIncidentHandler,
     UpdateIncidentHandler,
     TransitionIncidentHandler,
     AssignRoleHandler,
+    UnassignRoleHandler,
     AddNoteHandler,
     AddActionItemHandler,
     UpdateActionItemHandler,
@@ -28,7 +33,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     ListIncidentsHandler,
     GetIncidentAlertsHandler,
   ],
-  exports: [IncidentStore, ResponderDirectory],
+  exports: [IncidentCommands, ResponderDirectory],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(

@@ -1,4 +1,5 @@
 // npm run rebuild-read-models [-- --check]: replays incident_events into the read models.
+import { migrations } from '../migrations';
 import 'reflect-metadata';
 import { createDataSource } from '../platform/database/data-source';
 import { rebuildReadModels } from './persistence/rebuild-read-models';
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const apply = !process.argv.includes('--check');
-  const db = createDataSource(url, 2);
+  const db = createDataSource(url, migrations, 2);
   await db.initialize();
   try {
     const report = await rebuildReadModels(db, { apply });

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { NotificationOutcome } from '../incidents/domain';
 import type { IncidentView } from '../incidents/incident-views';
-import { IncidentNotFound, IncidentStore } from '../incidents/persistence/incident.store';
+import { IncidentCommands, IncidentNotFound } from '../incidents';
 import { GetIncident } from '../incidents/queries/incident-queries';
 import { Signal } from '../platform/messaging/signal';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
@@ -57,7 +57,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     @Inject(NOTIFICATION_SETTINGS) private readonly settings: NotificationSettings,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
     private readonly store: NotificationStore,
-    private readonly incidents: IncidentStore,
+    private readonly incidents: IncidentCommands,
     private readonly queries: QueryBus,
     private readonly metrics: NotificationMetrics,
   ) {
@@ -311,7 +311,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     const fallback = plan.email.enabled && plan.email.to.length > 0 ? 'NOTIFY_EMAIL_TO' : 'nobody (no deputy)';
     const fired = await this.store.fireDueTimers(20, async (tx: EntityManager, incidentId: string) => {
       try {
-        const { result, events } = await this.incidents.execute(incidentId, { actor: 'system', manager: tx }, (incident, ctx) => {
+        const { result, events } = await this.incidents.act(incidentId, { actor: 'system', tx }, (incident, ctx) => {
           if (incident.status !== 'triggered' || !ESCALATING_SEVERITIES.includes(incident.severity)) return false;
           incident.recordEscalation(incident.roles.deputy ?? fallback, reason, ctx);
           return true;

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { Severity } from '../incidents/domain';
-import { IncidentNotFound, isUuid } from '../incidents/persistence/incident.store';
+import { IncidentNotFound } from '../incidents';
+import { isUuid } from '../platform/http/uuid';
 import {
   AlertRecord,
   buildDraft,

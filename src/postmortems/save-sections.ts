@@ -1,6 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { IncidentNotFound, IncidentStore, isUuid } from '../incidents/persistence/incident.store';
+import { IncidentCommands, IncidentNotFound } from '../incidents';
+import { isUuid } from '../platform/http/uuid';
 import { AppError } from '../platform/http/app-error';
 import { PostmortemLoader } from './postmortem.loader';
 import { PostmortemDraft, SECTION_NAMES, SectionName } from './postmortem-draft';
@@ -41,15 +42,14 @@ export function changedSections(edits: SectionEdits, saved: ReadonlyMap<string, 
 export class SavePostmortemSectionsHandler implements ICommandHandler<SavePostmortemSections> {
   constructor(
     private readonly db: DataSource,
-    private readonly store: IncidentStore,
+    private readonly incidents: IncidentCommands,
     private readonly loader: PostmortemLoader,
   ) {}
 
   async execute({ incidentId, edits, actor, expectedVersion }: SavePostmortemSections): Promise<PostmortemDraft> {
     if (!isUuid(incidentId)) throw new IncidentNotFound(incidentId);
     await this.db.transaction(async (tx) => {
-      const locked = (await tx.query(`SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE`, [incidentId])) as unknown[];
-      if (locked.length === 0) throw new IncidentNotFound(incidentId);
+      await this.incidents.lock(incidentId, tx);
       const saved = await this.loader.sections(tx, incidentId);
       const current = saved.reduce((max, s) => Math.max(max, s.version), 0);
       if (expectedVersion !== undefined && expectedVersion !== current) {
@@ -61,13 +61,13 @@ export class SavePostmortemSectionsHandler implements ICommandHandler<SavePostmo
       }
       const changed = changedSections(edits, new Map(saved.map((s) => [s.name, s.body])));
       if (changed.length === 0) return;
-      const { events } = await this.store.execute(incidentId, { actor, manager: tx }, (incident, ctx) =>
+      const { events } = await this.incidents.act(incidentId, { actor, tx }, (incident, ctx) =>
         incident.recordPostmortemUpdate(
           changed.map(([name]) => name),
           ctx,
         ),
       );
-      const at = events[0]?.occurredAt ?? new Date();
+      const at = events[0] ? new Date(events[0].occurredAt) : new Date();
       await tx.query(
         `INSERT INTO postmortem_sections (incident_id, name, body, version, updated_at, updated_by)
          SELECT $1::uuid, name, body, $4, $5, $6 FROM unnest($2::text[], $3::text[]) AS s(name, body)

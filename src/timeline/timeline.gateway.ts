@@ -9,7 +9,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { isUuid } from '../incidents/persistence/incident.store';
+import { isUuid } from '../platform/http/uuid';
 import { bearerToken } from '../platform/auth/auth.guard';
 import { TokenService } from '../platform/auth/token.service';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TimelineEntry } from '../incidents/incident-views';
-import { IncidentNotFound, isUuid } from '../incidents/persistence/incident.store';
+import { IncidentNotFound } from '../incidents';
+import { isUuid } from '../platform/http/uuid';
 
 /** The largest seq PostgreSQL's `integer` column holds; also the bound of `after`. */
 export const MAX_SEQ = 2_147_483_647;

@@ -1,3 +1,4 @@
+import { migrations } from '../../src/migrations';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createDataSource } from '../../src/platform/database/data-source';
@@ -12,7 +13,7 @@ describe('rebuilding read models from the event log', () => {
   it('reproduces the incidents and action_items tables exactly, and reports drift', async () => {
     const databaseUrl = await createTestDatabase('rebuild');
     const instance = await startApp(databaseUrl);
-    const db = createDataSource(databaseUrl, 2);
+    const db = createDataSource(databaseUrl, migrations, 2);
     try {
       const url = instance.url;
       for (let i = 0; i < 5; i++) {

@@ -1,13 +1,13 @@
+import { migrations } from '../../src/migrations';
 import { Client } from 'pg';
 import { createDataSource, migrateUnderLock } from '../../src/platform/database/data-source';
-import { migrations } from '../../src/platform/database/migrations';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 import { call, startApp } from '../support/app';
 
 describe('migrations', () => {
   it('two instances migrating one fresh database at once take turns and apply each migration once', async () => {
     const databaseUrl = await createTestDatabase('migrate');
-    const sources = [createDataSource(databaseUrl, 2), createDataSource(databaseUrl, 2), createDataSource(databaseUrl, 2)];
+    const sources = [createDataSource(databaseUrl, migrations, 2), createDataSource(databaseUrl, migrations, 2), createDataSource(databaseUrl, migrations, 2)];
     try {
       await Promise.all(sources.map((s) => s.initialize()));
       const applied = await Promise.all(sources.map((s) => migrateUnderLock(s)));
@@ -41,7 +41,7 @@ describe('migrations', () => {
 
   it('reverts cleanly, down to an empty schema and back up', async () => {
     const databaseUrl = await createTestDatabase('revert');
-    const source = createDataSource(databaseUrl, 2);
+    const source = createDataSource(databaseUrl, migrations, 2);
     await source.initialize();
     try {
       await migrateUnderLock(source);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Incident, isWorse, SYSTEM_ACTOR } from '../../incidents/domain';
 import type { CommandContext } from '../../incidents/domain';
-import { IncidentStore } from '../../incidents/persistence/incident.store';
+import { IncidentCommands } from '../../incidents';
 import type { IncomingMessage } from '../../platform/messaging/message-transport';
 import type { OutboxRelay } from '../../platform/messaging/outbox-relay';
 import { APP_LOGGER, AppLogger } from '../../platform/observability/logger';
@@ -98,7 +98,7 @@ export class AlertBatchProcessor {
 
   constructor(
     private readonly db: DataSource,
-    private readonly store: IncidentStore,
+    private readonly incidents: IncidentCommands,
     private readonly metrics: AlertMetrics,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
@@ -371,12 +371,12 @@ export class AlertBatchProcessor {
 
   /** Declares when needed, then one load and one append for all of the incident's commands. */
   private async runPlan(tx: EntityManager, plan: IncidentPlan): Promise<void> {
-    const options = { actor: SYSTEM_ACTOR, manager: tx };
+    const options = { actor: SYSTEM_ACTOR, tx };
     if (plan.declare) {
-      await this.store.declare({ id: plan.incidentId, source: 'alert', ...plan.declare }, options);
+      await this.incidents.declare({ id: plan.incidentId, source: 'alert', ...plan.declare }, options);
     }
     if (plan.ops.length === 0) return;
-    await this.store.execute(plan.incidentId, options, (incident, ctx) => applyOps(incident, plan.ops, ctx));
+    await this.incidents.act(plan.incidentId, options, (incident, ctx) => applyOps(incident, plan.ops, ctx));
   }
 
   /** Forgets deliveries older than PagerDuty could ever redeliver; at most hourly, never fatal. */

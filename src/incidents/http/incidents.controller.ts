@@ -4,12 +4,14 @@ import { ApiBearerAuth, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../../platform/http/app-error';
 import { Actor, RequireRole } from '../../platform/auth/auth.guard';
-import { AddActionItem, UpdateActionItem } from '../commands/action-items';
-import { AddNote } from '../commands/add-note';
-import { AssignRole } from '../commands/assign-role';
-import { DeclareIncident } from '../commands/declare-incident';
-import { Transition, TransitionIncident, TRANSITIONS } from '../commands/transition-incident';
-import { UpdateIncident } from '../commands/update-incident';
+import { AddActionItem } from '../commands/add-action-item/add-action-item.command';
+import { UpdateActionItem } from '../commands/update-action-item/update-action-item.command';
+import { AddNote } from '../commands/add-note/add-note.command';
+import { AssignRole } from '../commands/assign-role/assign-role.command';
+import { UnassignRole } from '../commands/unassign-role/unassign-role.command';
+import { DeclareIncident } from '../commands/declare-incident/declare-incident.command';
+import { Transition, TransitionIncident, TRANSITIONS } from '../commands/transition-incident/transition-incident.command';
+import { UpdateIncident } from '../commands/update-incident/update-incident.command';
 import { isRole, Role, ROLES } from '../domain';
 import { IncidentView } from '../incident-views';
 import { GetIncident, GetIncidentAlerts, ListIncidents } from '../queries/incident-queries';
@@ -125,7 +127,7 @@ export class IncidentsController {
     @IfMatch() version: number | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.commands.execute(new AssignRole(id, roleParam(role), null, actor, version)));
+    return withEtag(reply, await this.commands.execute(new UnassignRole(id, roleParam(role), actor, version)));
   }
 
   @Post(':id/notes')

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../platform/http/app-error';
+import { isUuid } from '../../platform/http/uuid';
+import { IncidentNotFound } from '../incident-not-found';
 import { OUTBOX_CHANNEL } from '../../platform/messaging/outbox-relay';
 import { CommandContext, DeclareIncidentInput, Incident, IncidentEvent } from '../domain';
 import {
@@ -40,12 +42,6 @@ const MAX_ATTEMPTS = 5;
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === '23505';
-}
-
-export class IncidentNotFound extends AppError {
-  constructor(id: string) {
-    super('not_found', 'INCIDENT_NOT_FOUND', `No incident with id ${id}`);
-  }
 }
 
 /**
@@ -224,10 +220,6 @@ export class IncidentStore {
     );
     return events;
   }
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function versionConflict(): AppError {

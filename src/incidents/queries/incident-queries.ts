@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import type { IncidentStatus, Severity } from '../domain';
 import { IncidentView, toIncidentView } from '../incident-views';
 import { INCIDENT_COLUMNS, IncidentRow, stateFromRows } from '../persistence/incident-rows';
-import { IncidentNotFound, isUuid } from '../persistence/incident.store';
+import { isUuid } from '../../platform/http/uuid';
+import { IncidentNotFound } from '../incident-not-found';
 
 export class GetIncident extends Query<IncidentView> {
   constructor(readonly incidentId: string) {

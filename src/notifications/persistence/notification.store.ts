@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { NotificationOutcome } from '../../incidents/domain';
-import { IncidentStore } from '../../incidents/persistence/incident.store';
+import { IncidentCommands } from '../../incidents';
 import type { EventFacts, IncidentFacts, JobChannel, JobKind, JobPayload, JobSpec } from '../notification-planner';
 
 /** "sitrep notify" in PostgreSQL's advisory lock space: claims take turns (they are one statement each). */
@@ -103,7 +103,7 @@ export class LostClaim extends Error {
 export class NotificationStore {
   constructor(
     private readonly db: DataSource,
-    private readonly incidents: IncidentStore,
+    private readonly incidents: IncidentCommands,
   ) {}
 
   // ---- consumer side ---------------------------------------------------------------------
@@ -395,7 +395,7 @@ export class NotificationStore {
         );
       }
       if (options.record !== false) {
-        await this.incidents.execute(job.incidentId, { actor: 'system', manager: tx }, (incident, ctx) =>
+        await this.incidents.act(job.incidentId, { actor: 'system', tx }, (incident, ctx) =>
           incident.recordNotification(outcome, ctx),
         );
       }

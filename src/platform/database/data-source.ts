@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { migrations } from './migrations';
+import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 
 export const ENTITY_GLOB = path.join(__dirname, '..', '..', '**', '*.entity.{js,ts}');
 
-export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
+export type Migrations = Array<new () => MigrationInterface>;
+
+export function dataSourceOptions(url: string, migrations: Migrations, poolSize = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -23,8 +24,8 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
   };
 }
 
-export function createDataSource(url: string, poolSize?: number): DataSource {
-  return new DataSource(dataSourceOptions(url, poolSize));
+export function createDataSource(url: string, migrations: Migrations, poolSize?: number): DataSource {
+  return new DataSource(dataSourceOptions(url, migrations, poolSize));
 }
 
 /** A fixed key in PostgreSQL's advisory lock space: "sitrep migrations". */

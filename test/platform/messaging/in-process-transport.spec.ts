@@ -1,3 +1,4 @@
+import { migrations } from '../../../src/migrations';
 import { DataSource } from 'typeorm';
 import { createDataSource, migrateUnderLock } from '../../../src/platform/database/data-source';
 import { InProcessTransport } from '../../../src/platform/messaging/in-process-transport';
@@ -17,7 +18,7 @@ describe('InProcessTransport', () => {
 
   beforeAll(async () => {
     url = await createTestDatabase('in_process_transport');
-    dataSource = createDataSource(url, 10);
+    dataSource = createDataSource(url, migrations, 10);
     await dataSource.initialize();
     await migrateUnderLock(dataSource);
     // A long fallback poll: every delivery below must come from the in-memory wake-up.

@@ -1,3 +1,4 @@
+import { migrations } from '../../../src/migrations';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createDataSource, migrateUnderLock } from '../../../src/platform/database/data-source';
@@ -21,7 +22,7 @@ describe('OutboxRelay', () => {
 
   beforeAll(async () => {
     url = await createTestDatabase('outbox_relay');
-    dataSource = createDataSource(url, 10);
+    dataSource = createDataSource(url, migrations, 10);
     await dataSource.initialize();
     await migrateUnderLock(dataSource);
     transport = new InProcessTransport(dataSource, logger, { topicPrefix: 'test.' });

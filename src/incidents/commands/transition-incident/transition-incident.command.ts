@@ -1,6 +1,6 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { IncidentView, toIncidentView } from '../incident-views';
-import { IncidentStore } from '../persistence/incident.store';
+import { IncidentView, toIncidentView } from '../../incident-views';
+import { IncidentStore } from '../../persistence/incident.store';
 
 export const TRANSITIONS = ['acknowledge', 'mitigate', 'resolve', 'reopen'] as const;
 export type Transition = (typeof TRANSITIONS)[number];

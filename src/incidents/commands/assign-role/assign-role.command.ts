@@ -1,14 +1,14 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import type { Role } from '../domain';
-import { IncidentView, toIncidentView } from '../incident-views';
-import { IncidentStore } from '../persistence/incident.store';
+import type { Role } from '../../domain';
+import { IncidentView, toIncidentView } from '../../incident-views';
+import { IncidentStore } from '../../persistence/incident.store';
 
-/** Assigns a role, or (assignee null) removes whoever holds it — with handoff to the deputy. */
+/** Gives a role to a responder (replacing whoever held it). */
 export class AssignRole extends Command<IncidentView> {
   constructor(
     readonly incidentId: string,
     readonly role: Role,
-    readonly assignee: string | null,
+    readonly assignee: string,
     readonly actor: string,
     readonly expectedVersion?: number,
   ) {
@@ -22,7 +22,7 @@ export class AssignRoleHandler implements ICommandHandler<AssignRole> {
 
   async execute({ incidentId, role, assignee, actor, expectedVersion }: AssignRole): Promise<IncidentView> {
     const { incident } = await this.store.execute(incidentId, { actor, expectedVersion }, (incident, ctx) =>
-      assignee === null ? incident.unassignRole(role, ctx) : incident.assignRole(role, assignee, ctx),
+      incident.assignRole(role, assignee, ctx),
     );
     return toIncidentView(incident.snapshot());
   }

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { TimelineEntry, toTimelineEntry } from '../incident-views';
-import { IncidentStore } from '../persistence/incident.store';
+import { TimelineEntry, toTimelineEntry } from '../../incident-views';
+import { IncidentStore } from '../../persistence/incident.store';
 
 export class AddNote extends Command<TimelineEntry> {
   constructor(

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import type { Severity } from '../domain';
-import { IncidentView, toIncidentView } from '../incident-views';
-import { IncidentStore } from '../persistence/incident.store';
+import type { Severity } from '../../domain';
+import { IncidentView, toIncidentView } from '../../incident-views';
+import { IncidentStore } from '../../persistence/incident.store';
 
 export class UpdateIncident extends Command<IncidentView> {
   constructor(

@@ -1,0 +1,19 @@
+import type { MigrationInterface } from 'typeorm';
+import { Platform1764160000000 } from './platform/database/migrations/1764160000000-platform';
+import { Incidents1764170000000 } from './incidents/persistence/migrations/1764170000000-incidents';
+import { Alerts1764180000000 } from './alerts/persistence/migrations/1764180000000-alerts';
+import { Notifications1764190000000 } from './notifications/persistence/migrations/1764190000000-notifications';
+import { Postmortems1764200000000 } from './postmortems/persistence/migrations/1764200000000-postmortems';
+
+/**
+ * Every migration of every module, in timestamp order (the composition root knows them all;
+ * platform knows none). Each module keeps its own under `<module>/persistence/migrations/`.
+ * Add new ones at the end; never edit one that has shipped.
+ */
+export const migrations: Array<new () => MigrationInterface> = [
+  Platform1764160000000,
+  Incidents1764170000000,
+  Alerts1764180000000,
+  Notifications1764190000000,
+  Postmortems1764200000000,
+];
