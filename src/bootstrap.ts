@@ -22,6 +22,8 @@ export interface BootOptions {
 }
 
 const INGEST_PREFIXES = ['/api/v1/alerts', '/v2/'];
+/** Routes that take form bodies (Slack, Twilio callbacks, the acknowledge page's button). */
+const FORM_PREFIXES = ['/api/v1/slack/', '/api/v1/twilio/', '/ack/'];
 const DRAIN_TIMEOUT_MS = 15000;
 const drains = new WeakMap<NestFastifyApplication, () => Promise<void>>();
 
@@ -125,6 +127,16 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     // Registered without a limit of its own, so each route's bodyLimit (API vs ingest) applies.
     const parseJson = fastify.getDefaultJsonParser('error', 'error');
     app.useBodyParser('application/json', {}, (request, body, done) => parseJson(request as never, body as never, done));
+    // Slack, Twilio and the acknowledge page post forms; their signatures are checked on
+    // request.rawBody. Every other route stays JSON-only (415), as the contract says.
+    app.useBodyParser('application/x-www-form-urlencoded', {}, (request, body, done) => {
+      const url = (request as { url?: string }).url ?? '';
+      if (!FORM_PREFIXES.some((p) => url.startsWith(p))) {
+        done(Object.assign(new Error(`Unsupported Media Type: application/x-www-form-urlencoded`), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }), undefined);
+        return;
+      }
+      done(null, Object.fromEntries(new URLSearchParams((body as Buffer).toString('utf8'))));
+    });
     app.useGlobalFilters(new ErrorFilter(logger));
     app.useGlobalPipes(new RejectUnstorableText(), createValidationPipe());
     app.useWebSocketAdapter(new TimelineIoAdapter(app));

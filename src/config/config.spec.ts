@@ -82,4 +82,52 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toContain(variable);
     expect((error as ConfigError).message).not.toContain('\n');
   });
+
+  it('reads the v2 variables with their defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      twilio: { accountSid: undefined, apiUrl: 'https://api.twilio.com' },
+      slackSigningSecret: undefined,
+      slackIncidentChannels: false,
+      stakeholders: { slackChannel: undefined, emailTo: [] },
+      updateCadence: { SEV1: 'PT30M', SEV2: 'PT1H' },
+      reminder: { time: '09:00', timeZone: 'UTC' },
+    });
+    const set = loadConfig({
+      TWILIO_ACCOUNT_SID: 'AC123',
+      TWILIO_AUTH_TOKEN: 'secret',
+      TWILIO_FROM: '+15005550006',
+      TWILIO_API_URL: 'http://127.0.0.1:9999/',
+      SLACK_SIGNING_SECRET: 'shh',
+      SLACK_INCIDENT_CHANNELS: 'on',
+      STAKEHOLDER_SLACK_CHANNEL: '#status',
+      STAKEHOLDER_EMAIL_TO: 'vp@example.com, support@example.com',
+      UPDATE_CADENCE: 'SEV1=PT15M, sev3=P1D',
+      REMINDER_TIME: '08:30',
+      REMINDER_TZ: 'Europe/Berlin',
+    });
+    expect(set).toMatchObject({
+      twilio: { accountSid: 'AC123', authToken: 'secret', from: '+15005550006', apiUrl: 'http://127.0.0.1:9999' },
+      slackSigningSecret: 'shh',
+      slackIncidentChannels: true,
+      stakeholders: { slackChannel: '#status', emailTo: ['vp@example.com', 'support@example.com'] },
+      updateCadence: { SEV1: 'PT15M', SEV3: 'P1D' },
+      reminder: { time: '08:30', timeZone: 'Europe/Berlin' },
+    });
+  });
+
+  it.each([
+    ['UPDATE_CADENCE', 'SEV1=30m'],
+    ['UPDATE_CADENCE', 'SEV5=PT1H'],
+    ['UPDATE_CADENCE', 'SEV1=PT1H,SEV1=PT2H'],
+    ['UPDATE_CADENCE', 'SEV1=PT'],
+    ['REMINDER_TIME', '9:00'],
+    ['REMINDER_TIME', '24:00'],
+    ['REMINDER_TZ', 'Mars/Olympus'],
+    ['SLACK_INCIDENT_CHANNELS', 'yes'],
+    ['TWILIO_API_URL', 'ftp://twilio'],
+    ['STAKEHOLDER_EMAIL_TO', 'not-an-address'],
+  ])('rejects %s=%s with a line naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+  });
 });

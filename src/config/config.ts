@@ -35,6 +35,17 @@ export interface AppConfig {
   apiBodyLimit: number;
   publicUrl: string;
   logLevel: LogLevel;
+  /** SMS and voice through Twilio's REST API; unset account SID = off. */
+  twilio: { accountSid?: string; authToken?: string; from?: string; apiUrl: string };
+  /** Slack's inbound requests (commands, interactions, events); unset = those endpoints answer 503. */
+  slackSigningSecret?: string;
+  /** SLACK_INCIDENT_CHANNELS=on: a channel per incident at or above notifyMinSeverity. */
+  slackIncidentChannels: boolean;
+  stakeholders: { slackChannel?: string; emailTo: string[] };
+  /** UPDATE_CADENCE as given (`SEV1=PT30M,SEV2=PT1H`), checked for shape; follow-through reads it. */
+  updateCadence: Partial<Record<ConfiguredSeverity, string>>;
+  /** When the daily action-item digest goes out: `HH:MM` in an IANA zone. */
+  reminder: { time: string; timeZone: string };
 }
 
 /** Thrown for an invalid environment; its message is the one line start-up prints. */
@@ -153,7 +164,56 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       'info',
     ),
+    twilio: {
+      accountSid: text(env, 'TWILIO_ACCOUNT_SID'),
+      authToken: text(env, 'TWILIO_AUTH_TOKEN'),
+      from: text(env, 'TWILIO_FROM'),
+      apiUrl: (url(env, 'TWILIO_API_URL', ['http:', 'https:']) ?? 'https://api.twilio.com').replace(/\/$/, ''),
+    },
+    slackSigningSecret: text(env, 'SLACK_SIGNING_SECRET'),
+    slackIncidentChannels: oneOf(env, 'SLACK_INCIDENT_CHANNELS', ['on', 'off'], 'off') === 'on',
+    stakeholders: {
+      slackChannel: text(env, 'STAKEHOLDER_SLACK_CHANNEL'),
+      emailTo: emailList(env, 'STAKEHOLDER_EMAIL_TO'),
+    },
+    updateCadence: cadence(env, 'UPDATE_CADENCE', 'SEV1=PT30M,SEV2=PT1H'),
+    reminder: {
+      time: clockTime(env, 'REMINDER_TIME', '09:00'),
+      timeZone: timeZone(env, 'REMINDER_TZ', 'UTC'),
+    },
   };
+}
+
+/** `SEV1=PT30M,SEV2=PT1H`: each severity at most once, each value an ISO 8601 duration of at least a second. */
+function cadence(env: Env, name: string, fallback: string): Partial<Record<ConfiguredSeverity, string>> {
+  const raw = text(env, name) ?? fallback;
+  const result: Partial<Record<ConfiguredSeverity, string>> = {};
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(SEV[1-4])=(P(?:\d+W|(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?))$/i.exec(part);
+    if (!match || match[2].endsWith('T') || match[2] === 'P') {
+      throw new ConfigError(name, `must be a comma list of SEVn=<ISO 8601 duration>, got "${part}"`);
+    }
+    const severity = match[1].toUpperCase() as ConfiguredSeverity;
+    if (result[severity]) throw new ConfigError(name, `names ${severity} twice`);
+    result[severity] = match[2].toUpperCase();
+  }
+  return result;
+}
+
+function clockTime(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name) ?? fallback;
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(raw)) throw new ConfigError(name, `must be HH:MM (24-hour), got "${raw}"`);
+  return raw;
+}
+
+function timeZone(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name) ?? fallback;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: raw });
+  } catch {
+    throw new ConfigError(name, `must be an IANA time zone such as Europe/Berlin, got "${raw}"`);
+  }
+  return raw;
 }
 
 /** A JSON notification rules file: it must exist, parse and describe rules. */
