@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signSlackRequest, verifySlackSignature } from './slack-signature';
 
-const FIXTURES = '/work/shared/fixtures/slack-inbound';
+const FIXTURES = join(__dirname, '../../../..', 'shared', 'fixtures', 'slack-inbound');
 const vectors = JSON.parse(readFileSync(join(FIXTURES, 'signatures.json'), 'utf8')) as {
   signing_secret: string;
   fixtures: Record<string, { timestamp: string; body_bytes: number; headers: Record<string, string> }>;
