@@ -1,0 +1,5 @@
+export * from './schedule-definition';
+export * from './local-time';
+export * from './rotation';
+export * from './restrictions';
+export * from './final-schedule';
