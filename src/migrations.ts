@@ -4,6 +4,7 @@ import { Incidents1764170000000 } from './incidents/persistence/migrations/17641
 import { Alerts1764180000000 } from './alerts/persistence/migrations/1764180000000-alerts';
 import { Notifications1764190000000 } from './notifications/persistence/migrations/1764190000000-notifications';
 import { Postmortems1764200000000 } from './postmortems/persistence/migrations/1764200000000-postmortems';
+import { Timers1764210000000 } from './platform/database/migrations/1764210000000-timers';
 
 /**
  * Every migration of every module, in timestamp order (the composition root knows them all;
@@ -16,4 +17,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Alerts1764180000000,
   Notifications1764190000000,
   Postmortems1764200000000,
+  Timers1764210000000,
 ];

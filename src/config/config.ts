@@ -31,6 +31,8 @@ export interface AppConfig {
   notifyRetryBaseMs: number;
   notifySendTimeoutMs: number;
   ackTimeoutSeconds: number;
+  /** How often each instance looks for due timer rows (TIMER_POLL_MS); sooner when one is due sooner. */
+  timerPollMs: number;
   ingestBodyLimit: number;
   apiBodyLimit: number;
   publicUrl: string;
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     notifyRetryBaseMs: integer(env, 'NOTIFY_RETRY_BASE_MS', 5000, 1, 3_600_000),
     notifySendTimeoutMs: integer(env, 'NOTIFY_SEND_TIMEOUT_MS', 15000, 100, 600_000),
     ackTimeoutSeconds: integer(env, 'ACK_TIMEOUT', 300, 1, 7 * 24 * 3600),
+    timerPollMs: integer(env, 'TIMER_POLL_MS', 1000, 10, 60_000),
     ingestBodyLimit: integer(env, 'INGEST_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     apiBodyLimit: 1024 * 1024,
     publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, ''),

@@ -6,6 +6,7 @@ import type { OutboxRelay } from './messaging/outbox-relay';
 import { APP_LOGGER, AppLogger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { HealthController } from './observability/health.controller';
+import { Timers } from './timers';
 
 export interface PlatformDeps {
   config: AppConfig;
@@ -34,6 +35,12 @@ export class PlatformModule implements OnApplicationShutdown {
       { provide: OUTBOX_RELAY, useValue: deps.relay },
       { provide: APP_LOGGER, useValue: deps.logger },
       { provide: Metrics, useValue: deps.metrics },
+      {
+        provide: Timers,
+        useFactory: (config: AppConfig, dataSource: DataSource, logger: AppLogger, metrics: Metrics) =>
+          new Timers(dataSource, logger, metrics, { pollMs: config.timerPollMs }),
+        inject: [APP_CONFIG, DataSource, APP_LOGGER, Metrics],
+      },
     ];
     return {
       module: PlatformModule,
@@ -43,11 +50,18 @@ export class PlatformModule implements OnApplicationShutdown {
     };
   }
 
-  constructor(@Inject(PLATFORM_DEPS) private readonly deps: PlatformDeps) {}
+  constructor(
+    @Inject(PLATFORM_DEPS) private readonly deps: PlatformDeps,
+    private readonly timers: Timers,
+  ) {}
 
-  /** Runs after the HTTP server stopped accepting and drained: relay, consumers, producer, pool. */
+  /**
+   * Runs after the HTTP server stopped accepting and drained: timers (a fire in flight ends
+   * first; they normally stopped already with their module), relay, consumers, producer, pool.
+   */
   async onApplicationShutdown(): Promise<void> {
     const { relay, transport, dataSource, logger, onClosed } = this.deps;
+    await this.timers.stop().catch((err) => logger.error({ err }, 'timers stop failed'));
     await relay.stop().catch((err) => logger.error({ err }, 'outbox relay stop failed'));
     await transport.stop().catch((err) => logger.error({ err }, 'transport stop failed'));
     if (dataSource.isInitialized) {
