@@ -36,7 +36,7 @@ export class IncidentCommands {
 
   async declare(input: DeclareInput, options: IncidentCommandOptions): Promise<IncidentCommandResult<void>> {
     const { incident, events } = await this.store.declare(input, { actor: options.actor, manager: options.tx });
-    return { incident: toIncidentView(incident.snapshot()), events: events.map(toTimelineEntry), result: undefined };
+    return { incident: toIncidentView(incident.snapshot()), events: events.map((e) => toTimelineEntry(e)), result: undefined };
   }
 
   /**
@@ -58,6 +58,6 @@ export class IncidentCommands {
       { actor: options.actor, expectedVersion: options.expectedVersion, manager: options.tx },
       decide,
     );
-    return { incident: toIncidentView(incident.snapshot()), events: events.map(toTimelineEntry), result };
+    return { incident: toIncidentView(incident.snapshot()), events: events.map((e) => toTimelineEntry(e)), result };
   }
 }

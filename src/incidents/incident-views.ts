@@ -1,4 +1,7 @@
-import type { ActionItem, IncidentSnapshot } from './domain';
+import { allowedMoves, isIncidentEventType, toIncidentEvent } from './domain';
+import { DescribeMemory, describeEvent } from './events/describe-event';
+import type { EntryKind } from './events/describe-event';
+import type { ActionItem, IncidentSnapshot, LifecycleMove } from './domain';
 import type { StoredEvent } from './persistence/incident.store';
 
 /** The contract's Incident. */
@@ -18,6 +21,12 @@ export interface IncidentView {
   resolvedAt: string | null;
   alerts: { total: number; firing: number };
   version: number;
+  /** The lifecycle moves allowed now, so clients never re-declare the state machine. */
+  allowedTransitions: LifecycleMove[];
+  /** The incident's own Slack channel (`SLACK_INCIDENT_CHANNELS=on`), else null. */
+  chat: { channelId: string; channelName: string } | null;
+  /** When the last stakeholder status update was posted, else null. */
+  lastStatusUpdateAt: string | null;
 }
 
 export interface TimelineEntry {
@@ -27,6 +36,9 @@ export interface TimelineEntry {
   occurredAt: string;
   actor: string;
   data: Record<string, unknown>;
+  /** The entry in words, from the one shared describer: clients show it as it is. */
+  summary?: string;
+  kind?: EntryKind;
 }
 
 export interface ActionItemView {
@@ -59,11 +71,26 @@ export function toIncidentView(s: IncidentSnapshot): IncidentView {
     resolvedAt: iso(s.resolvedAt),
     alerts: { ...s.alerts },
     version: s.version,
+    allowedTransitions: allowedMoves(s.status),
+    chat: s.chat ? { ...s.chat } : null,
+    lastStatusUpdateAt: iso(s.lastStatusUpdateAt),
   };
 }
 
-export function toTimelineEntry(e: StoredEvent): TimelineEntry {
-  return { seq: e.seq, incidentId: e.incidentId, type: e.type, occurredAt: e.occurredAt.toISOString(), actor: e.actor, data: e.data };
+/**
+ * A timeline entry from a stored row or a topic message. An entry described on its own names
+ * an earlier alert or action item by id where the describer has no memory of it.
+ */
+export function toTimelineEntry(
+  e: Pick<StoredEvent, 'seq' | 'incidentId' | 'type' | 'actor' | 'data'> & { occurredAt: Date | string },
+  memory?: DescribeMemory,
+): TimelineEntry {
+  const occurredAt = e.occurredAt instanceof Date ? e.occurredAt.toISOString() : new Date(e.occurredAt).toISOString();
+  const data = e.data ?? {};
+  const { kind, text } = isIncidentEventType(e.type)
+    ? describeEvent(toIncidentEvent({ type: e.type, actor: e.actor, occurredAt, data }), memory)
+    : { kind: 'update' as const, text: e.type };
+  return { seq: e.seq, incidentId: e.incidentId, type: e.type, occurredAt, actor: e.actor, data, summary: text, kind };
 }
 
 export function toActionItemView(incidentId: string, item: ActionItem): ActionItemView {

@@ -21,3 +21,5 @@ export { AddNote } from './commands/add-note/add-note.command';
 export { AddActionItem } from './commands/add-action-item/add-action-item.command';
 export { UpdateActionItem } from './commands/update-action-item/update-action-item.command';
 export { GetIncident, ListIncidents } from './queries/incident-queries';
+// The published event contract (the message on the incident-events topic) and the one describer.
+export * from './events';

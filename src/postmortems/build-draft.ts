@@ -9,6 +9,7 @@ import {
   Severity,
   toIncidentEvent,
 } from '../incidents/domain';
+import { DescribeMemory, describeEvent } from '../incidents';
 import {
   CommanderHandoff,
   POSTMORTEM_SCHEMA_VERSION,
@@ -24,7 +25,6 @@ import {
   SectionName,
   SeverityChange,
   StatusChange,
-  TimelineKind,
 } from './postmortem-draft';
 
 /** One row of `incident_events`. */
@@ -444,22 +444,10 @@ function toSection(name: SectionName, saved: SavedSection | undefined): Postmort
 
 // ---- the timeline in words -----------------------------------------------------------------
 
-const ROLE_NAMES: Record<Role, string> = {
-  commander: 'commander',
-  deputy: 'deputy',
-  scribe: 'scribe',
-  communications: 'communications lead',
-};
-
-function withNote(text: string, note: string | null | undefined): string {
-  return note ? `${text}: ${note}` : text;
-}
-
 function describeTimeline(events: ReadonlyArray<{ seq: number; event: IncidentEvent }>): PostmortemTimelineEntry[] {
-  const alertNames = new Map<string, string>();
-  const itemTitles = new Map<string, string>();
+  const memory = new DescribeMemory();
   return events.map(({ seq, event }) => {
-    const { kind, text } = describe(event, alertNames, itemTitles);
+    const { kind, text } = describeEvent(event, memory);
     return {
       seq,
       at: event.occurredAt.toISOString(),
@@ -471,102 +459,4 @@ function describeTimeline(events: ReadonlyArray<{ seq: number; event: IncidentEv
       data: event.data as unknown as Record<string, unknown>,
     };
   });
-}
-
-function describe(
-  e: IncidentEvent,
-  alertNames: Map<string, string>,
-  itemTitles: Map<string, string>,
-): { kind: TimelineKind; text: string } {
-  switch (e.type) {
-    case 'incident.declared':
-      return {
-        kind: 'status',
-        text: `Declared ${e.data.severity}${e.data.source === 'alert' ? ' from an alert' : ''}: ${e.data.title}`,
-      };
-    case 'incident.updated': {
-      const parts: string[] = [];
-      if (e.data.title) parts.push(`title changed to "${e.data.title.to}"`);
-      if (e.data.summary)
-        parts.push(e.data.summary.to ? `summary changed to "${e.data.summary.to}"` : 'summary removed');
-      const text = parts.join('; ') || 'details updated';
-      return { kind: 'update', text: text[0].toUpperCase() + text.slice(1) };
-    }
-    case 'incident.severity_changed':
-      return {
-        kind: 'severity',
-        text: `Severity ${e.data.from} → ${e.data.to}${e.data.reason ? ` (${e.data.reason === 'alert' ? 'a worse alert' : e.data.reason})` : ''}`,
-      };
-    case 'incident.acknowledged':
-      return { kind: 'status', text: withNote('Acknowledged', e.data.note) };
-    case 'incident.mitigated':
-      return { kind: 'status', text: withNote('Mitigated', e.data.note) };
-    case 'incident.resolved':
-      return {
-        kind: 'status',
-        text: e.data.automatic ? 'Resolved automatically: every alert resolved' : withNote('Resolved', e.data.note),
-      };
-    case 'incident.reopened':
-      return { kind: 'status', text: withNote('Reopened', e.data.reason ?? e.data.note) };
-    case 'incident.role_assigned':
-      return {
-        kind: 'role',
-        text: `${e.data.assignee} is ${ROLE_NAMES[e.data.role]}${e.data.previous ? ` (was ${e.data.previous})` : ''}`,
-      };
-    case 'incident.role_unassigned':
-      return { kind: 'role', text: `${e.data.previous} is no longer ${ROLE_NAMES[e.data.role]}` };
-    case 'incident.commander_handoff':
-      return { kind: 'role', text: `Command handed off from ${e.data.from} to ${e.data.to}` };
-    case 'note.added':
-      return { kind: 'note', text: e.data.text };
-    case 'action_item.added':
-      itemTitles.set(e.data.actionItemId, e.data.title);
-      return {
-        kind: 'action_item',
-        text: `Action item added: ${e.data.title}${e.data.owner ? ` (owner ${e.data.owner})` : ''}`,
-      };
-    case 'action_item.updated': {
-      const { changes } = e.data;
-      if (changes.title) itemTitles.set(e.data.actionItemId, changes.title);
-      const title = itemTitles.get(e.data.actionItemId) ?? 'action item';
-      const parts: string[] = [];
-      if (changes.status) parts.push(changes.status === 'done' ? 'done' : 'reopened');
-      if (changes.owner !== undefined) parts.push(changes.owner ? `owner ${changes.owner}` : 'no owner');
-      if (changes.dueDate !== undefined) parts.push(changes.dueDate ? `due ${changes.dueDate}` : 'no due date');
-      if (changes.title) parts.push('renamed');
-      return { kind: 'action_item', text: `Action item "${title}": ${parts.join(', ') || 'updated'}` };
-    }
-    case 'alert.attached': {
-      const name = e.data.summary ?? e.data.identity;
-      alertNames.set(e.data.alertId, name);
-      return { kind: 'alert', text: `Alert ${e.data.firing ? 'firing' : 'attached'} (${e.data.severity}): ${name}` };
-    }
-    case 'alert.resolved':
-      return { kind: 'alert', text: `Alert resolved: ${alertNames.get(e.data.alertId) ?? e.data.alertId}` };
-    case 'incident.escalated':
-      return { kind: 'escalation', text: `Escalated to ${e.data.target}: ${e.data.reason}` };
-    case 'change.correlated':
-      return {
-        kind: 'change',
-        text: `Change at ${e.data.occurredAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}: ${e.data.summary}`,
-      };
-    case 'notification.sent':
-      return { kind: 'notification', text: `Notified ${e.data.recipient} by ${e.data.channel}` };
-    case 'notification.failed':
-      return {
-        kind: 'notification',
-        text: `Notifying ${e.data.recipient} by ${e.data.channel} failed${e.data.reason ? `: ${e.data.reason}` : ''}`,
-      };
-    case 'postmortem.updated':
-      return {
-        kind: 'postmortem',
-        text: `Postmortem edited: ${e.data.sections.map((s) => (s in SECTION_INFO ? SECTION_INFO[s as SectionName].title : s)).join(', ')}`,
-      };
-    default:
-      return assertNever(e);
-  }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled incident event ${JSON.stringify(value)}`);
 }

@@ -1,3 +1,4 @@
+import type { EntryKind } from '../incidents';
 import type { IncidentStatus, Role, Severity } from '../incidents/domain';
 
 /**
@@ -184,18 +185,8 @@ export interface PostmortemChange {
   details: Record<string, unknown>;
 }
 
-export type TimelineKind =
-  | 'status'
-  | 'severity'
-  | 'update'
-  | 'role'
-  | 'note'
-  | 'action_item'
-  | 'alert'
-  | 'change'
-  | 'escalation'
-  | 'notification'
-  | 'postmortem';
+/** What an entry is about: the shared describer's kinds. */
+export type TimelineKind = EntryKind;
 
 export interface PostmortemTimelineEntry {
   seq: number;

@@ -95,7 +95,9 @@ export type AlertAttached = EventOf<
   }
 >;
 export type AlertResolved = EventOf<'alert.resolved', { alertId: string }>;
-export type IncidentEscalated = EventOf<'incident.escalated', { target: string; reason: string }>;
+/** v1's single hop (`target`, `reason`), or a step/round of an escalation policy (paging). */
+export type EscalationData = { target: string; reason: string } | { policyId: string; step: number; round: number };
+export type IncidentEscalated = EventOf<'incident.escalated', EscalationData>;
 export type ChangeCorrelated = EventOf<
   'change.correlated',
   { changeId: string; summary: string; service: string | null; occurredAt: string }
@@ -108,6 +110,44 @@ export interface NotificationData {
 export type NotificationSent = EventOf<'notification.sent', NotificationData>;
 export type NotificationFailed = EventOf<'notification.failed', NotificationData>;
 export type PostmortemUpdated = EventOf<'postmortem.updated', { sections: string[] }>;
+
+// ---- v2: chat, paging, automation, follow-through -----------------------------------------
+
+export interface ChatChannel {
+  channelId: string;
+  channelName: string;
+}
+export type ChatLinked = EventOf<'incident.chat_linked', ChatChannel>;
+
+export type PageMethod = 'email' | 'slack' | 'sms' | 'voice';
+export type IncidentPaged = EventOf<
+  'incident.paged',
+  { policyId: string; step: number; round: number; responders: string[]; channels: string[] }
+>;
+export interface PageOutcomeData {
+  responder: string;
+  method: PageMethod;
+  reason?: string;
+}
+export type PageSent = EventOf<'page.sent', PageOutcomeData>;
+export type PageFailed = EventOf<'page.failed', PageOutcomeData>;
+export type PageExhausted = EventOf<'page.exhausted', { policyId: string }>;
+
+export interface AutomationRef {
+  automationId: string;
+  name: string;
+}
+export type AutomationSuggested = EventOf<'automation.suggested', AutomationRef & { alertId: string | null }>;
+export type AutomationStarted = EventOf<'automation.started', AutomationRef & { runId: string }>;
+export type AutomationSucceeded = EventOf<'automation.succeeded', AutomationRef & { runId: string }>;
+export type AutomationFailed = EventOf<'automation.failed', AutomationRef & { runId: string | null; reason: string }>;
+export type AutomationSkipped = EventOf<'automation.skipped', AutomationRef & { reason: string }>;
+export type AutomationVerified = EventOf<'automation.verified', AutomationRef & { runId: string }>;
+export type AutomationUnverified = EventOf<'automation.unverified', AutomationRef & { runId: string }>;
+
+export type StatusUpdatePosted = EventOf<'incident.status_update', { text: string }>;
+/** No status update for `cadence` (ISO 8601) since `since`; `remind` is who was reminded, if anybody. */
+export type StatusUpdateDue = EventOf<'incident.update_due', { cadence: string; since: string; remind: string | null }>;
 
 export type IncidentEvent =
   | IncidentDeclared
@@ -129,7 +169,30 @@ export type IncidentEvent =
   | ChangeCorrelated
   | NotificationSent
   | NotificationFailed
-  | PostmortemUpdated;
+  | PostmortemUpdated
+  | ChatLinked
+  | IncidentPaged
+  | PageSent
+  | PageFailed
+  | PageExhausted
+  | AutomationSuggested
+  | AutomationStarted
+  | AutomationSucceeded
+  | AutomationFailed
+  | AutomationSkipped
+  | AutomationVerified
+  | AutomationUnverified
+  | StatusUpdatePosted
+  | StatusUpdateDue;
+
+export type AutomationEvent =
+  | AutomationSuggested
+  | AutomationStarted
+  | AutomationSucceeded
+  | AutomationFailed
+  | AutomationSkipped
+  | AutomationVerified
+  | AutomationUnverified;
 
 export type IncidentEventType = IncidentEvent['type'];
 export type IncidentEventOf<T extends IncidentEventType> = Extract<IncidentEvent, { type: T }>;
@@ -157,6 +220,20 @@ const EVENT_TYPES: Record<IncidentEventType, true> = {
   'notification.sent': true,
   'notification.failed': true,
   'postmortem.updated': true,
+  'incident.chat_linked': true,
+  'incident.paged': true,
+  'page.sent': true,
+  'page.failed': true,
+  'page.exhausted': true,
+  'automation.suggested': true,
+  'automation.started': true,
+  'automation.succeeded': true,
+  'automation.failed': true,
+  'automation.skipped': true,
+  'automation.verified': true,
+  'automation.unverified': true,
+  'incident.status_update': true,
+  'incident.update_due': true,
 };
 
 /** Every wire type, in the order above. */

@@ -1,5 +1,5 @@
 import type { ActionItem } from './action-item';
-import type { IncidentEvent, IncidentSource } from './incident-events';
+import type { ChatChannel, IncidentEvent, IncidentSource } from './incident-events';
 import type { IncidentStatus } from './incident-status';
 import { emptyRoles } from './roles';
 import type { Roles } from './roles';
@@ -26,6 +26,10 @@ export interface IncidentState {
   /** In the order they were added. */
   readonly actionItems: ReadonlyMap<string, ActionItem>;
   readonly notes: number;
+  /** The incident's own Slack channel, once created. */
+  readonly chat: ChatChannel | null;
+  /** When the last stakeholder status update was posted (the update cadence counts from it, else from createdAt). */
+  readonly lastStatusUpdateAt: Date | null;
   /** Number of events applied: the seq of the last one. */
   readonly version: number;
 }
@@ -60,6 +64,8 @@ export function evolve(state: IncidentState | undefined, event: IncidentEvent): 
       alerts: { total: 0, firing: 0 },
       actionItems: new Map(),
       notes: 0,
+      chat: null,
+      lastStatusUpdateAt: null,
       version: 1,
     };
   }
@@ -137,11 +143,27 @@ export function evolve(state: IncidentState | undefined, event: IncidentEvent): 
       };
     case 'alert.resolved':
       return { ...s, alerts: { ...s.alerts, firing: Math.max(0, s.alerts.firing - 1) } };
+    case 'incident.chat_linked':
+      return { ...s, chat: { channelId: event.data.channelId, channelName: event.data.channelName } };
+    case 'incident.status_update':
+      return { ...s, lastStatusUpdateAt: event.occurredAt };
     case 'incident.escalated':
     case 'change.correlated':
     case 'notification.sent':
     case 'notification.failed':
     case 'postmortem.updated':
+    case 'incident.paged':
+    case 'page.sent':
+    case 'page.failed':
+    case 'page.exhausted':
+    case 'automation.suggested':
+    case 'automation.started':
+    case 'automation.succeeded':
+    case 'automation.failed':
+    case 'automation.skipped':
+    case 'automation.verified':
+    case 'automation.unverified':
+    case 'incident.update_due':
       // Timeline only: no state beyond the version.
       return s;
     default:

@@ -20,3 +20,19 @@ export const TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatu
 export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
+
+/** The moves a responder makes, named as the API names them (`POST …/acknowledge`). */
+export const LIFECYCLE_MOVES = ['acknowledge', 'mitigate', 'resolve', 'reopen'] as const;
+export type LifecycleMove = (typeof LIFECYCLE_MOVES)[number];
+
+const MOVE_TARGET: Readonly<Record<LifecycleMove, IncidentStatus>> = {
+  acknowledge: 'acknowledged',
+  mitigate: 'mitigated',
+  resolve: 'resolved',
+  reopen: 'triggered',
+};
+
+/** The moves allowed from `status`, in lifecycle order: what a UI offers as buttons. */
+export function allowedMoves(status: IncidentStatus): LifecycleMove[] {
+  return LIFECYCLE_MOVES.filter((move) => canTransition(status, MOVE_TARGET[move]));
+}

@@ -131,6 +131,8 @@ describe('declaring an incident', () => {
       source: 'manual',
       groupKey: 'g1',
       lastResolvedAt: null,
+      chat: null,
+      lastStatusUpdateAt: null,
     });
     expect(recorded(incident)).toEqual([
       {
@@ -1255,14 +1257,30 @@ describe('events and rehydration', () => {
       ctx('bob', 9),
     );
     incident.updateActionItem('ai1', { status: 'done' }, ctx('bob', 10));
+    incident.linkChatChannel({ channelId: 'C1', channelName: 'inc-42-checkout' }, ctx('system', 10));
+    incident.recordPage({ policyId: 'p1', step: 1, round: 1, responders: ['bob'], channels: [] }, ctx('system', 10));
+    incident.recordPageOutcome({ status: 'sent', responder: 'bob', method: 'sms' }, ctx('system', 10));
+    incident.recordPageOutcome({ status: 'failed', responder: 'bob', method: 'voice', reason: 'busy' }, ctx('system', 10));
+    incident.recordEscalationStep({ policyId: 'p1', step: 2, round: 1 }, ctx('system', 10));
+    incident.recordPageExhausted('p1', ctx('system', 10));
+    const automation = { automationId: 'au1', name: 'restart' };
+    incident.recordAutomation({ type: 'automation.suggested', data: { ...automation, alertId: 'a1' } }, ctx('system', 10));
+    incident.recordAutomation({ type: 'automation.started', data: { ...automation, runId: 'r1' } }, ctx('bob', 10));
+    incident.recordAutomation({ type: 'automation.succeeded', data: { ...automation, runId: 'r1' } }, ctx('system', 10));
+    incident.recordAutomation({ type: 'automation.unverified', data: { ...automation, runId: 'r1' } }, ctx('system', 10));
+    incident.recordAutomation({ type: 'automation.failed', data: { ...automation, runId: 'r2', reason: 'exit 1' } }, ctx('system', 10));
+    incident.recordAutomation({ type: 'automation.skipped', data: { ...automation, reason: 'cap' } }, ctx('system', 10));
+    incident.recordAutomation({ type: 'automation.verified', data: { ...automation, runId: 'r3' } }, ctx('system', 10));
+    incident.recordUpdateDue({ cadence: 'PT1H', since: at(0), remind: 'bob' }, ctx('system', 10));
+    incident.postStatusUpdate('Checkout recovered in the EU', ctx('bob', 10));
     incident.resolve('fixed', ctx('bob', 11));
     incident.recordPostmortemUpdate(['rootCause'], ctx('bob', 12));
     return { incident, events: incident.pullEvents() };
   }
 
   it('INCIDENT_EVENT_TYPES lists every wire type once', () => {
-    expect(INCIDENT_EVENT_TYPES).toHaveLength(20);
-    expect(new Set(INCIDENT_EVENT_TYPES).size).toBe(20);
+    expect(INCIDENT_EVENT_TYPES).toHaveLength(34);
+    expect(new Set(INCIDENT_EVENT_TYPES).size).toBe(34);
     expect(INCIDENT_EVENT_TYPES.every(isIncidentEventType)).toBe(true);
     expect(isIncidentEventType('incident.deleted')).toBe(false);
   });

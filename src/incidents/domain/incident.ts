@@ -3,11 +3,14 @@ import { DomainError } from './incident-errors';
 import { INCIDENT_SOURCES } from './incident-events';
 import type {
   ActionItemChanges,
+  AutomationEvent,
+  ChatChannel,
   IncidentEvent,
   IncidentEventData,
   IncidentEventType,
   IncidentSource,
   NotificationData,
+  PageMethod,
 } from './incident-events';
 import { evolve } from './incident-state';
 import type { IncidentState } from './incident-state';
@@ -125,6 +128,8 @@ export interface IncidentSnapshot {
   source: IncidentSource;
   groupKey: string | null;
   lastResolvedAt: Date | null;
+  chat: ChatChannel | null;
+  lastStatusUpdateAt: Date | null;
 }
 
 function checkContext(ctx: CommandContext): void {
@@ -279,6 +284,8 @@ export class Incident {
       source: s.source,
       groupKey: s.groupKey,
       lastResolvedAt: s.lastResolvedAt,
+      chat: s.chat ? { ...s.chat } : null,
+      lastStatusUpdateAt: s.lastStatusUpdateAt,
     };
   }
 
@@ -569,6 +576,86 @@ export class Incident {
     this.record('postmortem.updated', ctx, { sections: names });
   }
 
+  // ---- v2: chat, paging, automation, follow-through ------------------------------------------
+
+  /** Links the incident's own chat channel; linking the same channel again records nothing. */
+  linkChatChannel(channel: ChatChannel, ctx: CommandContext): void {
+    checkContext(ctx);
+    const data = { channelId: validValue(channel.channelId, 'channelId'), channelName: validValue(channel.channelName, 'channelName') };
+    const current = this.state.chat;
+    if (current && current.channelId === data.channelId && current.channelName === data.channelName) return;
+    this.record('incident.chat_linked', ctx, data);
+  }
+
+  /** A page started (declared, reopened or raised to an urgent severity) with step 1's targets. */
+  recordPage(
+    page: { policyId: string; step: number; round: number; responders: readonly string[]; channels: readonly string[] },
+    ctx: CommandContext,
+  ): void {
+    checkContext(ctx);
+    this.record('incident.paged', ctx, {
+      ...pageStep(page),
+      responders: page.responders.map((r) => validHandle(r, 'responders')),
+      channels: page.channels.map((c) => validValue(c, 'channels')),
+    });
+  }
+
+  /** A later step, or a new round, of the incident's escalation policy started. */
+  recordEscalationStep(step: { policyId: string; step: number; round: number }, ctx: CommandContext): void {
+    checkContext(ctx);
+    this.record('incident.escalated', ctx, pageStep(step));
+  }
+
+  recordPageOutcome(
+    outcome: { status: 'sent' | 'failed'; responder: string; method: PageMethod; reason?: string },
+    ctx: CommandContext,
+  ): void {
+    checkContext(ctx);
+    if (!PAGE_METHODS.includes(outcome.method)) {
+      throw DomainError.invalid('VALUE_REQUIRED', `method must be one of ${PAGE_METHODS.join(', ')}`, 'method');
+    }
+    const data = { responder: validHandle(outcome.responder, 'responder'), method: outcome.method };
+    if (outcome.status === 'failed') {
+      this.record('page.failed', ctx, { ...data, reason: validValue(outcome.reason, 'reason', 1000) });
+    } else {
+      this.record('page.sent', ctx, data);
+    }
+  }
+
+  recordPageExhausted(policyId: string, ctx: CommandContext): void {
+    checkContext(ctx);
+    this.record('page.exhausted', ctx, { policyId: validId(policyId, 'policyId') });
+  }
+
+  /** What an automation did for this incident; the automations module owns the rules, the timeline tells them. */
+  recordAutomation(event: Pick<AutomationEvent, 'type' | 'data'>, ctx: CommandContext): void {
+    checkContext(ctx);
+    const data = event.data;
+    validId(data.automationId, 'automationId');
+    validValue(data.name, 'name');
+    if ('reason' in data) validValue(data.reason, 'reason', 1000);
+    this.record(event.type, ctx, data as never);
+  }
+
+  /** A stakeholder status update; the update cadence counts from the last one. */
+  postStatusUpdate(text: string, ctx: CommandContext): void {
+    checkContext(ctx);
+    this.record('incident.status_update', ctx, { text: validValue(text, 'text', STATUS_UPDATE_MAX) });
+  }
+
+  /** The incident went `cadence` without a status update; open incidents only. */
+  recordUpdateDue(lapse: { cadence: string; since: Date; remind: string | null }, ctx: CommandContext): void {
+    checkContext(ctx);
+    if (this.state.status === 'resolved') {
+      throw DomainError.conflict('INCIDENT_ALREADY_RESOLVED', 'A resolved incident is never due a status update');
+    }
+    this.record('incident.update_due', ctx, {
+      cadence: validValue(lapse.cadence, 'cadence'),
+      since: validDate(lapse.since, 'since').toISOString(),
+      remind: lapse.remind === null ? null : validHandle(lapse.remind, 'remind'),
+    });
+  }
+
   // ---- internals --------------------------------------------------------------------------
 
   private assertTransition(to: IncidentStatus): void {
@@ -599,4 +686,16 @@ export class Incident {
 
 function system(ctx: CommandContext): CommandContext {
   return { actor: SYSTEM_ACTOR, now: ctx.now };
+}
+
+const PAGE_METHODS: readonly PageMethod[] = ['email', 'slack', 'sms', 'voice'];
+const STATUS_UPDATE_MAX = 10_000;
+
+function pageStep(step: { policyId: string; step: number; round: number }) {
+  for (const key of ['step', 'round'] as const) {
+    if (!Number.isInteger(step[key]) || step[key] < 1) {
+      throw DomainError.invalid('INVALID_NUMBER', `${key} must be a whole number from 1`, key);
+    }
+  }
+  return { policyId: validId(step.policyId, 'policyId'), step: step.step, round: step.round };
 }

@@ -24,6 +24,9 @@ export interface IncidentRow {
   notes: number;
   version: number;
   updated_at: Date;
+  chat_channel_id: string | null;
+  chat_channel_name: string | null;
+  last_status_update_at: Date | null;
 }
 
 export interface ActionItemRow {
@@ -48,7 +51,7 @@ export interface EventRow {
 
 export const INCIDENT_COLUMNS = `id, number, title, summary, status, severity, service, source, group_key, commander,
   deputy, scribe, communications, created_at, acknowledged_at, mitigated_at, resolved_at, last_resolved_at,
-  alerts_total, alerts_firing, notes, version, updated_at`;
+  alerts_total, alerts_firing, notes, version, updated_at, chat_channel_id, chat_channel_name, last_status_update_at`;
 
 export const ACTION_ITEM_COLUMNS = `id, incident_id, title, owner, to_char(due_date, 'YYYY-MM-DD') AS due_date, status, created_at, updated_at`;
 
@@ -71,6 +74,8 @@ export function stateFromRows(row: IncidentRow, items: ActionItemRow[]): Inciden
     alerts: { total: row.alerts_total, firing: row.alerts_firing },
     actionItems: new Map(items.map((i) => [i.id, actionItemFromRow(i)])),
     notes: row.notes,
+    chat: row.chat_channel_id && row.chat_channel_name ? { channelId: row.chat_channel_id, channelName: row.chat_channel_name } : null,
+    lastStatusUpdateAt: row.last_status_update_at,
     version: row.version,
   };
 }
@@ -113,6 +118,9 @@ export function incidentRowValues(s: IncidentSnapshot, notes: number, updatedAt:
     notes,
     s.version,
     updatedAt,
+    s.chat?.channelId ?? null,
+    s.chat?.channelName ?? null,
+    s.lastStatusUpdateAt,
   ];
 }
 

@@ -2,8 +2,11 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IncidentView, toIncidentView } from '../../incident-views';
 import { IncidentStore } from '../../persistence/incident.store';
 
-export const TRANSITIONS = ['acknowledge', 'mitigate', 'resolve', 'reopen'] as const;
-export type Transition = (typeof TRANSITIONS)[number];
+import { LIFECYCLE_MOVES } from '../../domain';
+import type { LifecycleMove } from '../../domain';
+
+export const TRANSITIONS = LIFECYCLE_MOVES;
+export type Transition = LifecycleMove;
 
 /** Acknowledge, mitigate, resolve or reopen: the lifecycle moves a responder makes. */
 export class TransitionIncident extends Command<IncidentView> {

@@ -1,0 +1,2 @@
+export * from './incident-event.message';
+export * from './describe-event';
