@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { DataSource, QueryRunner } from 'typeorm';
-import { MAX_MESSAGE_BYTES, checkedSizes, splitBySize } from './message-limits';
+import { backoff } from './backoff';
+import { CachedHealth } from './cached-health';
+import { GroupMember, GroupMembers, MemberSetup } from './group-member';
+import { MAX_MESSAGE_BYTES } from './message-limits';
 import {
   ConsumerHandle,
   ConsumerOptions,
@@ -9,7 +12,9 @@ import {
   OutgoingMessage,
 } from './message-transport';
 import { MessagingLogger, silentLogger } from './messaging-logger';
-import { Signal, withTimeout } from './signal';
+import { PublishBatcher, PublishChunk } from './publish-batcher';
+import { withDefaults } from './settings';
+import { Signal } from './signal';
 import { TransportUnavailableError } from './transport-errors';
 
 export interface InProcessTransportOptions {
@@ -44,8 +49,6 @@ const DEFAULTS: Settings = {
   healthCacheMs: 1000,
 };
 
-const MAX_RETRY_DELAY_MS = 5000;
-
 /**
  * "sitrep transport" in PostgreSQL's advisory lock space. Every insert takes it for its
  * transaction, so offsets (bigserial) become visible in order even with several writers:
@@ -66,13 +69,6 @@ const INSERT_SQL = `
 const inserted = new EventEmitter();
 inserted.setMaxListeners(0);
 
-interface Pending {
-  topic: string;
-  messages: OutgoingMessage[];
-  bytes: number;
-  settle(error?: Error): void;
-}
-
 /**
  * The embedded-mode transport: a durable log in PostgreSQL (`transport_messages`) with
  * per-group committed offsets (`transport_offsets`). Publishing resolves once the rows are
@@ -84,14 +80,9 @@ export class InProcessTransport implements MessageTransport {
 
   private readonly settings: Settings;
   private state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
-  private queue: Pending[] = [];
-  private writing = false;
-  private scheduled = false;
-  private idleWaiters: Array<() => void> = [];
-  private readonly counters = { publishes: 0, messages: 0, inserts: 0 };
-  private readonly consumers = new Set<InProcessConsumer>();
-  private health?: { healthy: boolean; at: number };
-  private healthCheck?: Promise<boolean>;
+  private readonly batcher: PublishBatcher<OutgoingMessage>;
+  private readonly health: CachedHealth;
+  private readonly consumers: GroupMembers<InProcessConsumer>;
   private stopping?: Promise<void>;
 
   constructor(
@@ -99,13 +90,25 @@ export class InProcessTransport implements MessageTransport {
     private readonly logger: MessagingLogger = silentLogger,
     options: InProcessTransportOptions = {},
   ) {
-    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.settings = { ...DEFAULTS, ...defined } as Settings;
+    this.settings = withDefaults(DEFAULTS, options);
+    this.batcher = new PublishBatcher({
+      bounds: {
+        maxMessages: this.settings.maxInsertRows,
+        maxBytes: this.settings.maxInsertBytes,
+        maxMessageBytes: this.settings.maxMessageBytes,
+      },
+      lingerMs: 0,
+      convert: (message) => message,
+      write: (chunks) => this.insert(chunks),
+    });
+    this.health = new CachedHealth(() => this.dataSource.query('SELECT 1'), this.settings);
+    this.consumers = new GroupMembers(logger, this.settings.retryDelayMs);
   }
 
   /** Counters for tests and metrics: publish calls, messages, and INSERT statements made. */
   get stats(): Readonly<{ publishes: number; messages: number; inserts: number }> {
-    return { ...this.counters };
+    const { publishes, messages, requests } = this.batcher.stats;
+    return { publishes, messages, inserts: requests };
   }
 
   async start(): Promise<void> {
@@ -113,108 +116,26 @@ export class InProcessTransport implements MessageTransport {
   }
 
   publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
-    if (this.state !== 'started') {
+    if (messages.length > 0 && this.state !== 'started') {
       return Promise.reject(new TransportUnavailableError(`In-process transport is ${this.state}`));
     }
-    let sizes: number[];
+    return this.batcher.publish(this.fullTopic(topic), messages);
+  }
+
+  private async insert(chunks: PublishChunk<OutgoingMessage>[]): Promise<void> {
+    const rows = chunks.flatMap((chunk) => chunk.messages.map((message) => ({ topic: chunk.topic, message })));
     try {
-      sizes = checkedSizes(messages, this.settings.maxMessageBytes);
+      await this.dataSource.query(INSERT_SQL, [
+        rows.map((r) => r.topic),
+        rows.map((r) => r.message.key),
+        rows.map((r) => (typeof r.message.value === 'string' ? Buffer.from(r.message.value) : r.message.value)),
+        rows.map((r) => JSON.stringify(r.message.headers ?? {})),
+      ]);
     } catch (error) {
-      return Promise.reject(error);
+      this.logger.warn({ err: error, messages: rows.length }, 'In-process transport insert failed');
+      throw new TransportUnavailableError('PostgreSQL did not store the messages', { cause: error });
     }
-    this.counters.publishes++;
-    this.counters.messages += messages.length;
-    const runs = splitBySize(messages, sizes, this.settings.maxInsertRows, this.settings.maxInsertBytes);
-    const fullTopic = this.fullTopic(topic);
-    return new Promise<void>((resolve, reject) => {
-      let remaining = runs.length;
-      let failed = false;
-      for (const run of runs) {
-        this.queue.push({
-          topic: fullTopic,
-          messages: run.messages,
-          bytes: run.bytes,
-          settle: (error) => {
-            if (failed) return;
-            if (error) {
-              failed = true;
-              reject(error);
-            } else if (--remaining === 0) resolve();
-          },
-        });
-      }
-      this.scheduleWrite();
-    });
-  }
-
-  private scheduleWrite(): void {
-    if (this.writing || this.scheduled) return;
-    this.scheduled = true;
-    // setImmediate gathers the publishes of this turn of the event loop; while an insert is
-    // running, later ones gather in the queue and form the next insert.
-    setImmediate(() => {
-      this.scheduled = false;
-      this.writing = true;
-      void this.writeLoop().finally(() => {
-        this.writing = false;
-        if (this.queue.length > 0) this.scheduleWrite();
-        else this.notifyIdle();
-      });
-    });
-  }
-
-  private async writeLoop(): Promise<void> {
-    for (;;) {
-      const batch = this.takeBatch();
-      if (batch.length === 0) return;
-      const rows = batch.flatMap((p) => p.messages.map((m) => ({ topic: p.topic, message: m })));
-      this.counters.inserts++;
-      try {
-        await this.dataSource.query(INSERT_SQL, [
-          rows.map((r) => r.topic),
-          rows.map((r) => r.message.key),
-          rows.map((r) => (typeof r.message.value === 'string' ? Buffer.from(r.message.value) : r.message.value)),
-          rows.map((r) => JSON.stringify(r.message.headers ?? {})),
-        ]);
-      } catch (error) {
-        this.logger.warn({ err: error, messages: rows.length }, 'In-process transport insert failed');
-        const failure = new TransportUnavailableError('PostgreSQL did not store the messages', { cause: error });
-        for (const pending of batch) pending.settle(failure);
-        continue;
-      }
-      for (const pending of batch) pending.settle();
-      for (const topic of new Set(batch.map((p) => p.topic))) inserted.emit(topic);
-    }
-  }
-
-  private takeBatch(): Pending[] {
-    const batch: Pending[] = [];
-    let rows = 0;
-    let bytes = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0];
-      const fits =
-        rows + next.messages.length <= this.settings.maxInsertRows &&
-        bytes + next.bytes <= this.settings.maxInsertBytes;
-      if (batch.length > 0 && !fits) break;
-      this.queue.shift();
-      batch.push(next);
-      rows += next.messages.length;
-      bytes += next.bytes;
-    }
-    return batch;
-  }
-
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
-  private flush(): Promise<void> {
-    if (!this.writing && !this.scheduled && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    for (const topic of new Set(chunks.map((chunk) => chunk.topic))) inserted.emit(topic);
   }
 
   /**
@@ -226,47 +147,26 @@ export class InProcessTransport implements MessageTransport {
     if (this.state === 'stopping' || this.state === 'stopped') {
       throw new TransportUnavailableError(`In-process transport is ${this.state}`);
     }
-    const consumer = new InProcessConsumer(
-      this.dataSource,
+    const consumer = this.consumers.add(
       options,
       this.fullTopic(options.topic),
-      this.settings,
-      this.logger,
-      () => this.consumers.delete(consumer),
+      (setup) => new InProcessConsumer(this.dataSource, this.settings, setup),
     );
-    this.consumers.add(consumer);
     await consumer.firstAttempt;
     return consumer;
   }
 
+  /** PostgreSQL answered `SELECT 1` within healthTimeoutMs; cached briefly. */
   isHealthy(): Promise<boolean> {
-    if (this.state !== 'started') return Promise.resolve(false);
-    if (this.health && Date.now() - this.health.at < this.settings.healthCacheMs) {
-      return Promise.resolve(this.health.healthy);
-    }
-    this.healthCheck ??= withTimeout(
-      this.dataSource.query('SELECT 1'),
-      this.settings.healthTimeoutMs,
-      () => new Error('PostgreSQL health check timed out'),
-    )
-      .then(
-        () => this.state === 'started',
-        () => false,
-      )
-      .then((healthy) => {
-        this.health = { healthy, at: Date.now() };
-        this.healthCheck = undefined;
-        return healthy;
-      });
-    return this.healthCheck;
+    return this.health.check(() => this.state === 'started');
   }
 
   /** Stops consumers (in-flight batches finish) and waits for queued inserts. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.state = 'stopping';
-      await Promise.all([...this.consumers].map((c) => c.stop()));
-      await this.flush();
+      await this.consumers.stopAll();
+      await this.batcher.flush();
       this.state = 'stopped';
     })();
     return this.stopping;
@@ -297,46 +197,28 @@ interface MessageRow {
  * group's offset row (`FOR UPDATE SKIP LOCKED`), so two members of one group, in this process
  * or another, never handle the same messages; the offset is advanced in that transaction.
  */
-class InProcessConsumer implements ConsumerHandle {
-  readonly ready: Promise<void>;
+class InProcessConsumer extends GroupMember {
   /** Settles after the first attempt to fix the starting offset, whatever its outcome. */
   readonly firstAttempt: Promise<void>;
-  private resolveReady!: () => void;
-  private rejectReady!: (error: Error) => void;
   private resolveFirstAttempt!: () => void;
-  private stopped = false;
-  private readonly signal = new Signal();
   /** Interrupts an error pause on stop only; new messages must not cut a retry pause short. */
   private readonly stopSignal = new Signal();
   private readonly onInsert = () => this.signal.notify();
   /** Last offset this member committed or saw committed; only ever behind the truth. */
   private knownOffset?: string;
-  private readonly loop: Promise<void>;
-  private stopping?: Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly options: ConsumerOptions,
-    private readonly topic: string,
     private readonly settings: Settings,
-    private readonly logger: MessagingLogger,
-    private readonly onStopped: () => void,
+    setup: MemberSetup,
   ) {
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.resolveReady = resolve;
-      this.rejectReady = reject;
-    });
-    this.ready.catch(() => undefined);
+    super(setup);
     this.firstAttempt = new Promise<void>((resolve) => (this.resolveFirstAttempt = resolve));
-    inserted.on(topic, this.onInsert);
-    this.loop = this.run();
+    inserted.on(this.topic, this.onInsert);
+    this.begin();
   }
 
-  private get context() {
-    return { groupId: this.options.groupId, topic: this.topic };
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     let failures = 0;
     let initialised = false;
     while (!this.stopped) {
@@ -344,7 +226,7 @@ class InProcessConsumer implements ConsumerHandle {
         if (!initialised) {
           await this.initialise();
           initialised = true;
-          this.resolveReady();
+          this.markReady();
           this.resolveFirstAttempt();
         }
         const full = await this.processBatch();
@@ -354,19 +236,30 @@ class InProcessConsumer implements ConsumerHandle {
       } catch (error) {
         this.resolveFirstAttempt();
         failures++;
-        const delay = Math.min(this.settings.retryDelayMs * 2 ** (failures - 1), MAX_RETRY_DELAY_MS);
-        const handlerFailed = error instanceof HandlerFailure;
-        this.logger.error(
-          { ...this.context, err: handlerFailed ? error.cause : error, failures, retryInMs: delay },
-          handlerFailed
-            ? 'Consumer handler failed; the batch will be delivered again'
-            : initialised
-              ? 'In-process consumer cannot read its topic; retrying'
-              : 'In-process consumer cannot start; retrying',
-        );
+        const delay =
+          error instanceof HandlerFailure
+            ? this.handlerFailed(error.cause, failures)
+            : this.readFailed(error, failures, initialised);
         await this.stopSignal.wait(delay);
       }
     }
+  }
+
+  private readFailed(error: unknown, failures: number, initialised: boolean): number {
+    const delay = backoff(this.settings.retryDelayMs, failures);
+    this.logger.error(
+      { ...this.context, err: error, failures, retryInMs: delay },
+      initialised
+        ? 'In-process consumer cannot read its topic; retrying'
+        : 'In-process consumer cannot start; retrying',
+    );
+    return delay;
+  }
+
+  protected async interrupt(): Promise<void> {
+    inserted.off(this.topic, this.onInsert);
+    this.stopSignal.notify();
+    this.resolveFirstAttempt();
   }
 
   /** Creates the group's offset row if it has none: 0, or the topic's current end. */
@@ -450,19 +343,5 @@ class InProcessConsumer implements ConsumerHandle {
       headers: row.headers ?? {},
       timestamp: new Date(row.created_at).getTime(),
     };
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      this.stopped = true;
-      inserted.off(this.topic, this.onInsert);
-      this.rejectReady(new Error('consumer stopped'));
-      this.signal.notify();
-      this.stopSignal.notify();
-      await this.loop;
-      this.resolveFirstAttempt();
-      this.onStopped();
-    })();
-    return this.stopping;
   }
 }

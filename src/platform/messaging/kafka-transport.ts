@@ -11,7 +11,10 @@ import {
   Producer,
   logLevel,
 } from 'kafkajs';
-import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, checkedSizes, splitBySize } from './message-limits';
+import { MAX_RETRY_DELAY_MS, backoff } from './backoff';
+import { CachedHealth } from './cached-health';
+import { GroupMember, GroupMembers, MemberSetup } from './group-member';
+import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from './message-limits';
 import {
   ConsumerHandle,
   ConsumerOptions,
@@ -21,6 +24,8 @@ import {
   TOPICS,
 } from './message-transport';
 import { MessagingLogger, silentLogger } from './messaging-logger';
+import { PublishBatcher, PublishChunk } from './publish-batcher';
+import { withDefaults } from './settings';
 import { Signal, withTimeout } from './signal';
 import { MessageTooLargeError, TransportUnavailableError } from './transport-errors';
 
@@ -71,8 +76,6 @@ const DEFAULTS: Settings = {
   healthCacheMs: 1000,
 };
 
-const MAX_RETRY_DELAY_MS = 5000;
-
 /** kafkajs warnings that say nothing actionable; logged at debug. */
 const QUIET_WARNINGS = ['Limiting retries for the idempotent producer may invalidate EoS guarantees'];
 
@@ -93,15 +96,6 @@ function logCreator(logger: MessagingLogger) {
       else if (level <= logLevel.WARN && !QUIET_WARNINGS.includes(message)) logger.warn(fields, message);
       else logger.debug(fields, message);
     };
-}
-
-/** One publish call's share of a producer request. */
-interface Chunk {
-  topic: string;
-  messages: Message[];
-  bytes: number;
-  settled: boolean;
-  settle(error?: Error): void;
 }
 
 type State = 'new' | 'connecting' | 'connected' | 'stopping' | 'stopped';
@@ -126,23 +120,16 @@ export class KafkaTransport implements MessageTransport {
   private readonly connectSignal = new Signal();
   private connecting?: Promise<void>;
 
-  private queue: Chunk[] = [];
-  private lingerTimer?: NodeJS.Timeout;
-  private sending = false;
-  private idleWaiters: Array<() => void> = [];
-  private readonly counters = { publishes: 0, messages: 0, sendBatches: 0 };
-
-  private readonly consumers = new Set<KafkaConsumer>();
-  private health?: { healthy: boolean; at: number };
-  private healthCheck?: Promise<boolean>;
+  private readonly batcher: PublishBatcher<Message>;
+  private readonly health: CachedHealth;
+  private readonly consumers: GroupMembers<KafkaConsumer>;
   private stopping?: Promise<void>;
 
   constructor(
     options: KafkaTransportOptions,
     private readonly logger: MessagingLogger = silentLogger,
   ) {
-    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.settings = { ...DEFAULTS, ...defined } as Settings;
+    this.settings = withDefaults(DEFAULTS, options);
     this.brokers = options.brokers;
     this.kafka = new Kafka({
       clientId: options.clientId,
@@ -156,6 +143,25 @@ export class KafkaTransport implements MessageTransport {
     });
     this.producer = this.createProducer(true);
     this.admin = this.kafka.admin({ retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 } });
+    this.batcher = new PublishBatcher({
+      bounds: {
+        maxMessages: this.settings.maxBatchMessages,
+        maxBytes: this.settings.maxBatchBytes,
+        maxMessageBytes: this.settings.maxMessageBytes,
+      },
+      lingerMs: this.settings.lingerMs,
+      convert: toKafkaMessage,
+      write: (chunks) => this.send(chunks),
+      timeoutMs: this.settings.publishTimeoutMs,
+      timeoutError: () =>
+        new TransportUnavailableError(`Kafka did not acknowledge within ${this.settings.publishTimeoutMs} ms`),
+    });
+    this.consumers = new GroupMembers(logger, this.settings.retryDelayMs);
+    this.health = new CachedHealth(
+      () => this.admin.connect().then(() => this.admin.describeCluster()),
+      this.settings,
+      (error) => this.logger.debug({ err: error }, 'Kafka health check failed'),
+    );
   }
 
   private createProducer(idempotent: boolean): Producer {
@@ -177,7 +183,8 @@ export class KafkaTransport implements MessageTransport {
 
   /** Counters for tests and metrics: publish calls, messages, and producer requests made. */
   get stats(): Readonly<{ publishes: number; messages: number; sendBatches: number }> {
-    return { ...this.counters };
+    const { publishes, messages, requests } = this.batcher.stats;
+    return { publishes, messages, sendBatches: requests };
   }
 
   /**
@@ -223,7 +230,7 @@ export class KafkaTransport implements MessageTransport {
           continue;
         }
         if (attempt === 1) this.connectSignal.notify(); // let start() return
-        const delay = Math.min(500 * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+        const delay = backoff(500, attempt);
         this.logger.warn(
           { err: error, brokers: this.describeBrokers(), attempt, retryInMs: delay },
           'Kafka producer cannot connect; retrying',
@@ -252,198 +259,53 @@ export class KafkaTransport implements MessageTransport {
   }
 
   publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
-    if (this.state !== 'connected') {
+    if (messages.length > 0 && this.state !== 'connected') {
       return Promise.reject(
         new TransportUnavailableError(
           this.state === 'connecting' ? 'Kafka is not reachable yet' : `Kafka transport is ${this.state}`,
         ),
       );
     }
-    let sizes: number[];
-    try {
-      sizes = checkedSizes(messages, this.settings.maxMessageBytes);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.counters.publishes++;
-    this.counters.messages += messages.length;
-    const fullTopic = this.fullTopic(topic);
-    const runs = splitBySize(
-      messages.map(toKafkaMessage),
-      sizes,
-      this.settings.maxBatchMessages,
-      this.settings.maxBatchBytes,
-    );
-
-    return new Promise<void>((resolve, reject) => {
-      let remaining = runs.length;
-      let done = false;
-      const chunks: Chunk[] = [];
-      const finish = (error?: Error) => {
-        if (done) return;
-        if (error) {
-          done = true;
-          clearTimeout(timer);
-          // Queued chunks of this call are skipped; the caller is told it failed.
-          for (const chunk of chunks) chunk.settled = true;
-          reject(error);
-        } else if (--remaining === 0) {
-          done = true;
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      const timer = setTimeout(
-        () =>
-          finish(
-            new TransportUnavailableError(`Kafka did not acknowledge within ${this.settings.publishTimeoutMs} ms`),
-          ),
-        this.settings.publishTimeoutMs,
-      );
-      for (const run of runs) {
-        const chunk: Chunk = {
-          topic: fullTopic,
-          messages: run.messages,
-          bytes: run.bytes,
-          settled: false,
-          settle: (error) => {
-            if (chunk.settled) return;
-            chunk.settled = true;
-            finish(error);
-          },
-        };
-        chunks.push(chunk);
-        this.queue.push(chunk);
-      }
-      this.scheduleSend();
-    });
+    return this.batcher.publish(this.fullTopic(topic), messages);
   }
 
-  private scheduleSend(): void {
-    if (this.sending || this.lingerTimer) return;
-    this.lingerTimer = setTimeout(() => {
-      this.lingerTimer = undefined;
-      this.sending = true;
-      void this.sendLoop().finally(() => {
-        this.sending = false;
-        if (this.queue.length > 0) this.scheduleSend();
-        else this.notifyIdle();
-      });
-    }, this.settings.lingerMs);
-  }
-
-  /** Sends what has gathered, one request at a time; what arrives meanwhile forms the next one. */
-  private async sendLoop(): Promise<void> {
-    for (;;) {
-      const batch = this.takeBatch();
-      if (batch.length === 0) return;
-      await this.send(batch);
-    }
-  }
-
-  private takeBatch(): Chunk[] {
-    const batch: Chunk[] = [];
-    let count = 0;
-    let bytes = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0];
-      if (next.settled) {
-        this.queue.shift();
-        continue;
-      }
-      const fits =
-        count + next.messages.length <= this.settings.maxBatchMessages &&
-        bytes + next.bytes <= this.settings.maxBatchBytes;
-      // Stop at the first chunk that does not fit: skipping ahead would reorder keys.
-      if (batch.length > 0 && !fits) break;
-      this.queue.shift();
-      batch.push(next);
-      count += next.messages.length;
-      bytes += next.bytes;
-    }
-    return batch;
-  }
-
-  private async send(batch: Chunk[]): Promise<void> {
+  /** One producer request; each topic's messages in the order they were queued. */
+  private async send(chunks: PublishChunk<Message>[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
-    for (const chunk of batch) {
+    for (const chunk of chunks) {
       const list = byTopic.get(chunk.topic);
       if (list) list.push(...chunk.messages);
       else byTopic.set(chunk.topic, [...chunk.messages]);
     }
-    this.counters.sendBatches++;
     try {
       await this.producer.sendBatch({
         acks: -1,
         timeout: this.settings.requestTimeoutMs,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      for (const chunk of batch) chunk.settle();
     } catch (error) {
-      const failure = publishError(error);
       this.logger.warn(
-        { err: error, topics: [...byTopic.keys()], messages: batch.reduce((n, c) => n + c.messages.length, 0) },
+        { err: error, topics: [...byTopic.keys()], messages: chunks.reduce((n, c) => n + c.messages.length, 0) },
         'Kafka rejected a producer batch',
       );
-      for (const chunk of batch) chunk.settle(failure);
+      throw publishError(error);
     }
-  }
-
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
-  /** Resolves when nothing is queued or in flight. */
-  private flush(): Promise<void> {
-    if (!this.sending && !this.lingerTimer && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async consume(options: ConsumerOptions): Promise<ConsumerHandle> {
     if (this.state === 'stopping' || this.state === 'stopped') {
       throw new TransportUnavailableError(`Kafka transport is ${this.state}`);
     }
-    const consumer = new KafkaConsumer(
-      this.kafka,
+    return this.consumers.add(
       options,
       this.fullTopic(options.topic),
-      this.settings,
-      this.logger,
-      () => this.consumers.delete(consumer),
+      (setup) => new KafkaConsumer(this.kafka, this.settings, setup),
     );
-    this.consumers.add(consumer);
-    return consumer;
   }
 
   /** Producer connected and a metadata request answered within healthTimeoutMs; cached briefly. */
   isHealthy(): Promise<boolean> {
-    if (this.state !== 'connected') return Promise.resolve(false);
-    if (this.health && Date.now() - this.health.at < this.settings.healthCacheMs) {
-      return Promise.resolve(this.health.healthy);
-    }
-    this.healthCheck ??= this.checkHealth().then((healthy) => {
-      this.health = { healthy, at: Date.now() };
-      this.healthCheck = undefined;
-      return healthy;
-    });
-    return this.healthCheck;
-  }
-
-  private async checkHealth(): Promise<boolean> {
-    try {
-      await withTimeout(
-        this.admin.connect().then(() => this.admin.describeCluster()),
-        this.settings.healthTimeoutMs,
-        () => new Error(`no metadata within ${this.settings.healthTimeoutMs} ms`),
-      );
-      return this.state === 'connected';
-    } catch (error) {
-      this.logger.debug({ err: error }, 'Kafka health check failed');
-      return false;
-    }
+    return this.health.check(() => this.state === 'connected');
   }
 
   /** Stops consumers (in-flight batches finish), flushes queued publishes, disconnects. */
@@ -456,11 +318,13 @@ export class KafkaTransport implements MessageTransport {
     const wasConnected = this.state === 'connected';
     this.state = 'stopping';
     this.connectSignal.notify();
-    await Promise.all([...this.consumers].map((c) => c.stop()));
+    await this.consumers.stopAll();
     // Every queued publish settles within publishTimeoutMs (acknowledged or rejected); a
     // request kafkajs is still retrying past that is cut short by the disconnect.
     if (wasConnected)
-      await withTimeout(this.flush(), this.settings.publishTimeoutMs, () => new Error('flush')).catch(() => undefined);
+      await withTimeout(this.batcher.flush(), this.settings.publishTimeoutMs, () => new Error('flush')).catch(
+        () => undefined,
+      );
     await this.connecting?.catch(() => undefined);
     await this.producer.disconnect().catch((err) => this.logger.warn({ err }, 'Kafka producer disconnect failed'));
     await this.admin.disconnect().catch(() => undefined);
@@ -513,40 +377,28 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
  * One consumer group member. It connects, joins and fetches in the background, and is
  * recreated (after a pause) when it cannot connect or crashes in a way kafkajs gives up on.
  */
-class KafkaConsumer implements ConsumerHandle {
-  readonly ready: Promise<void>;
-  private resolveReady!: () => void;
-  private rejectReady!: (error: Error) => void;
-  private stopped = false;
+class KafkaConsumer extends GroupMember {
   private joined = false;
   private consumer?: Consumer;
-  private readonly signal = new Signal();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly failures = new Map<number, number>();
-  private readonly loop: Promise<void>;
-  private stopping?: Promise<void>;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly options: ConsumerOptions,
-    private readonly topic: string,
     private readonly settings: Settings,
-    private readonly logger: MessagingLogger,
-    private readonly onStopped: () => void,
+    setup: MemberSetup,
   ) {
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.resolveReady = resolve;
-      this.rejectReady = reject;
-    });
-    this.ready.catch(() => undefined);
-    this.loop = this.supervise();
+    super(setup);
+    this.begin();
   }
 
-  private get context() {
-    return { groupId: this.options.groupId, topic: this.topic };
+  protected async interrupt(): Promise<void> {
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
+    await this.consumer?.disconnect().catch(() => undefined);
   }
 
-  private async supervise(): Promise<void> {
+  protected async run(): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       const consumer = this.kafka.consumer({
         groupId: this.options.groupId,
@@ -583,7 +435,7 @@ class KafkaConsumer implements ConsumerHandle {
         );
       });
       consumer.on(consumer.events.FETCH, () => {
-        if (this.joined) this.resolveReady();
+        if (this.joined) this.markReady();
       });
       try {
         await consumer.connect();
@@ -607,7 +459,7 @@ class KafkaConsumer implements ConsumerHandle {
         .disconnect()
         .catch((err) => this.logger.debug({ ...this.context, err }, 'Kafka consumer disconnect failed'));
       this.joined = false;
-      if (!this.stopped) await this.signal.wait(Math.min(1000 * 2 ** Math.max(attempt - 1, 0), 10_000));
+      if (!this.stopped) await this.signal.wait(backoff(1000, attempt, 10_000));
     }
   }
 
@@ -630,19 +482,11 @@ class KafkaConsumer implements ConsumerHandle {
     } catch (error) {
       const failures = (this.failures.get(batch.partition) ?? 0) + 1;
       this.failures.set(batch.partition, failures);
-      const delay = Math.min(this.settings.retryDelayMs * 2 ** (failures - 1), MAX_RETRY_DELAY_MS);
-      this.logger.error(
-        {
-          ...this.context,
-          err: error,
-          partition: batch.partition,
-          firstOffset: batch.firstOffset(),
-          lastOffset: batch.lastOffset(),
-          failures,
-          retryInMs: delay,
-        },
-        'Consumer handler failed; the batch will be delivered again',
-      );
+      const delay = this.handlerFailed(error, failures, {
+        partition: batch.partition,
+        firstOffset: batch.firstOffset(),
+        lastOffset: batch.lastOffset(),
+      });
       // Offsets stay unresolved, so the next fetch after resume starts at this batch again.
       if (!this.stopped) {
         const resume = pause();
@@ -671,19 +515,5 @@ class KafkaConsumer implements ConsumerHandle {
       headers: headersOf(message.headers),
       timestamp: Number(message.timestamp),
     };
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      this.stopped = true;
-      this.rejectReady(new Error('consumer stopped'));
-      for (const timer of this.resumeTimers) clearTimeout(timer);
-      this.resumeTimers.clear();
-      this.signal.notify();
-      await this.consumer?.disconnect().catch(() => undefined);
-      await this.loop;
-      this.onStopped();
-    })();
-    return this.stopping;
   }
 }
