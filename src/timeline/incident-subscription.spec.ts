@@ -117,6 +117,33 @@ describe('IncidentSubscription: replay, then the live tail, merged by seq', () =
     expect(sub.busy).toBe(false);
   });
 
+  it('rereads the log when the tail becomes live: entries published before then are sent once, in order', async () => {
+    const log = new FakeLog();
+    log.append(4);
+    const channel = new FakeChannel();
+    const sub = new IncidentSubscription(INCIDENT, 4, log, channel, limits);
+    sub.start();
+    await sub.idle();
+    log.append(2); // 5, 6: published before this instance's group was positioned, never seen live
+    expect(channel.sent).toEqual([]);
+
+    // The tail becomes live while entry 7 is written; it arrives live during the reread.
+    log.hold();
+    sub.reread();
+    const [seventh] = log.append(1);
+    expect(sub.offer(seventh)).toBe(false);
+    log.release();
+    await sub.idle();
+    expect(channel.sent).toEqual([5, 6, 7]);
+
+    sub.reread(); // idempotent: nothing after the cursor
+    await sub.idle();
+    const [eighth] = log.append(1);
+    expect(sub.offer(eighth)).toBe(true);
+    expect(channel.sent).toEqual([5, 6, 7]);
+    expect(channel.cuts).toEqual([]);
+  });
+
   it('cuts the client rather than skip over entries the log does not have', async () => {
     const log = new FakeLog();
     log.append(3);

@@ -72,6 +72,15 @@ export class IncidentSubscription {
   }
 
   /**
+   * Reads the log after the cursor once more, behind whatever is pending. For the moment this
+   * instance's tail becomes live: entries published before then never arrive live, and one
+   * with nothing after it would otherwise never be read as a gap either.
+   */
+  reread(): void {
+    if (!this.cancelled) this.enqueue(() => this.catchUp(END));
+  }
+
+  /**
    * Offers a live entry. Returns true when it is the next entry and nothing is pending: the
    * cursor has advanced and the caller must send it now (so that the subscribers of one
    * incident can share one broadcast). Otherwise it is dropped as already sent, or queued

@@ -52,6 +52,9 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly snapshotReads = new Map<string, boolean>();
   private stopping = false;
   private readonly log: TimelineSource;
+  /** Whether the tail is positioned: every entry published from then on reaches dispatch(). */
+  private live = false;
+  private readonly liveWaiters = new Set<() => void>();
 
   constructor(
     @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
@@ -64,7 +67,11 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
     this.log = { read: (...args) => limit(() => this.reader.read(...args)) };
   }
 
-  /** Starts tailing the topic; consume() returns without waiting for the group to join. */
+  /**
+   * Starts tailing the topic; consume() returns without waiting for the group to join, and
+   * the instance serves clients meanwhile (property 6). A new group starts at the topic's end,
+   * so what is published before it is positioned never arrives live: see goLive().
+   */
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = await this.transport.consume({
       groupId: this.groupId,
@@ -73,10 +80,53 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
       maxWaitMs: 10,
       handleBatch: async (messages) => this.dispatch(messages),
     });
+    if (this.consumer.ready)
+      this.consumer.ready.then(
+        () => this.goLive(),
+        () => undefined,
+      );
+    else this.goLive();
+  }
+
+  /**
+   * The tail is positioned. Every subscription registered before now reads the log after its
+   * cursor once more: an entry published in the window was committed before it was published,
+   * so this read sees it, and anything published later arrives live. The cursor drops what
+   * both paths bring.
+   */
+  private goLive(): void {
+    if (this.live || this.stopping) return;
+    this.live = true;
+    let reread = 0;
+    for (const subscribers of this.byIncident.values()) {
+      for (const subscription of subscribers.values()) {
+        subscription.reread();
+        reread++;
+      }
+    }
+    for (const wake of this.liveWaiters) wake();
+    this.liveWaiters.clear();
+    this.logger.info({ groupId: this.groupId, reread }, 'Timeline tail is live');
+  }
+
+  /** Resolves true once the tail is live, false after `timeoutMs` (or on shutdown) if it is not. */
+  whenLive(timeoutMs: number): Promise<boolean> {
+    if (this.live) return Promise.resolve(true);
+    if (this.stopping) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.liveWaiters.delete(wake);
+        resolve(this.live);
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      this.liveWaiters.add(wake);
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    for (const wake of [...this.liveWaiters]) wake();
     for (const subscribers of this.byIncident.values()) for (const s of subscribers.values()) s.cancel();
     await this.consumer?.stop();
   }

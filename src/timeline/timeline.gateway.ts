@@ -30,6 +30,12 @@ import { MAX_SEQ, TimelineReader } from './timeline.reader';
 /** Incident subscriptions one socket may hold (besides `*`). */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
 
+/**
+ * How long a `*` subscription waits for a starting instance's tail to become live before it is
+ * refused with UNAVAILABLE; below the web UI's 10 s acknowledgement timeout.
+ */
+export const LIVE_TAIL_WAIT_MS = 8000;
+
 type AckFn = ((result: SubscriptionAck) => void) | undefined;
 
 class RequestError extends Error {
@@ -133,6 +139,12 @@ export class TimelineGateway
         const { incidentId, after } = parseSubscribe(body);
         if (client.closed) return;
         if (incidentId === ALL_INCIDENTS) {
+          // `*` has no replay, so its acknowledgement means "every entry from now on": on an
+          // instance whose tail is still joining it waits (a board loads its list after the ack).
+          if (!(await this.fanout.whenLive(LIVE_TAIL_WAIT_MS))) {
+            throw new RequestError('UNAVAILABLE', 'This instance is still joining the live event stream; try again');
+          }
+          if (client.closed) return;
           this.fanout.subscribeEverything(client);
           reply(ack, { ok: true });
           return;
