@@ -8,7 +8,8 @@ import {
   encodeAlertMessages,
   MAX_RECORD_BYTES,
 } from './alert-message';
-import { AlertSignal, normaliseAlertmanager } from './sources';
+import { cutCounts } from './payload-hygiene';
+import { AlertSignal, KEPT_VALUE_BYTES, normaliseAlertmanager } from './sources';
 
 const FIXTURES = path.resolve(__dirname, '../../..', 'shared', 'fixtures');
 const integrationId = randomUUID();
@@ -30,6 +31,12 @@ function head(groupKey = `${integrationId}:g`): AlertMessageHead {
     requestId: randomUUID(),
     meta: { service: null },
   };
+}
+
+function cutsOf(source: string): number {
+  return cutCounts()
+    .filter((c) => c.source === source && c.reason === 'record_size')
+    .reduce((sum, c) => sum + c.count, 0);
 }
 
 describe('alert message v1', () => {
@@ -80,6 +87,80 @@ describe('alert message v1', () => {
     expect(signals[0].labels.job).toBe('\ufffd');
     expect(signals[1].details).toMatchObject({ shrunk: true });
     expect(signals[1].identity).toBe(one.identity);
+  });
+
+  it('carries a 256 KiB label whole, and cuts only the longest texts of a signal too large for a record', () => {
+    const [one] = fixtureSignals('alertmanager/firing-single.json');
+    const stack = 's'.repeat(256 * 1024);
+    const whole = { ...one, labels: { ...one.labels, stack } };
+    const [record] = encodeAlertMessages(head(), [whole]);
+    expect(decodeAlertMessage(String(record.value)).signals[0].labels.stack).toBe(stack);
+
+    const before = cutsOf('alertmanager');
+    const huge = {
+      ...one,
+      labels: { ...one.labels, stack: 'h'.repeat(3 << 20) },
+      annotations: { ...one.annotations, note: 'n'.repeat(2 << 20) },
+    };
+    const records = encodeAlertMessages(head(), [huge]);
+    expect(records).toHaveLength(1);
+    expect(Buffer.byteLength(String(records[0].value))).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    const [signal] = decodeAlertMessage(String(records[0].value)).signals;
+    // Both cut to one common length, far above the 64 KiB floor; everything else whole.
+    expect(signal.labels.stack).toMatch(/^h+…\[cut by Sitrep: first \d+ of 3145728 bytes kept\]$/);
+    expect(signal.annotations.note).toMatch(/^n+…\[cut by Sitrep: first \d+ of 2097152 bytes kept\]$/);
+    expect(signal.labels.stack.indexOf('…')).toBe(signal.annotations.note.indexOf('…'));
+    expect(signal.labels.stack.indexOf('…')).toBeGreaterThan(KEPT_VALUE_BYTES);
+    expect({ ...signal.labels, stack: undefined }).toEqual({ ...one.labels, stack: undefined });
+    expect(signal.summary).toBe(one.summary);
+    expect([signal.identity, signal.occurrence, signal.startsAt]).toEqual([one.identity, one.occurrence, one.startsAt]);
+    expect(signal.details).toMatchObject({ shrunk: true });
+    expect(cutsOf('alertmanager') - before).toBe(2);
+  });
+
+  it('bounds what every record repeats: huge common annotations are cut in the head, not in the alerts', () => {
+    const signals = fixtureSignals('alertmanager/firing-group.json');
+    const delivery = head(signals[0].groupKey);
+    const description = 'd'.repeat(1 << 20);
+    delivery.meta = {
+      service: null,
+      alertmanager: {
+        receiver: 'r',
+        status: 'firing',
+        truncatedAlerts: 0,
+        externalURL: null,
+        groupLabels: {},
+        commonLabels: {},
+        commonAnnotations: { description, summary: 'Checkout errors' },
+      },
+    };
+    const records = encodeAlertMessages(delivery, signals);
+    for (const r of records) expect(Buffer.byteLength(String(r.value))).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    const decoded = records.map((r) => decodeAlertMessage(String(r.value)));
+    const am = decoded[0].kind === 'signals' ? decoded[0].meta.alertmanager! : undefined;
+    expect(am?.commonAnnotations.summary).toBe('Checkout errors');
+    expect(am?.commonAnnotations.description.length).toBeGreaterThan(KEPT_VALUE_BYTES);
+    expect(am?.commonAnnotations.description).toMatch(/…\[cut by Sitrep: first \d+ of 1048576 bytes kept\]$/);
+    expect(decoded.flatMap((m) => m.signals)).toEqual(signals);
+  });
+
+  it('cuts a change event whose details alone are over a record', () => {
+    const change = {
+      summary: 'Deploy 4711',
+      source: 'ci',
+      timestamp: '2026-03-14T10:00:00.000Z',
+      service: 'checkout',
+      details: { diff: 'x'.repeat(2 << 20) },
+      links: [],
+    };
+    const [record, ...more] = encodeAlertMessages(
+      { ...head(), kind: 'change', source: 'pagerduty-events', meta: { service: null, changeId: 'c1', change } },
+      [],
+    );
+    expect(more).toEqual([]);
+    const decoded = decodeAlertMessage(String(record.value));
+    expect(decoded.kind === 'change' && decoded.meta.change.details.diff).toMatch(/…\[cut by Sitrep/);
+    expect(decoded.kind === 'change' && decoded.meta.change.summary).toBe('Deploy 4711');
   });
 
   it('refuses what it does not understand', () => {

@@ -1,6 +1,6 @@
 import type { OutgoingMessage } from '../platform/messaging/message-transport';
 import type { AlertLink, AlertSeverity, AlertSignal, AlertSignalStatus, AlertSource, ChangeEvent } from './sources';
-import { cleanJson, needsCleaning, shrinkSignal } from './payload-hygiene';
+import { cleanJson, countCuts, cutToFit, needsCleaning } from './payload-hygiene';
 
 /**
  * The `alerts` topic's integration event, version 1: one record per delivery per group,
@@ -198,16 +198,79 @@ function cleanStringify(value: unknown): string {
   return needsCleaning(json) ? JSON.stringify(cleanJson(value)) : json;
 }
 
+/** What may be cut in a signal that cannot travel whole; identity, status and times never are. */
+const SIGNAL_TEXTS: ReadonlyArray<keyof WireSignal & string> = [
+  'summary',
+  'description',
+  'runbookUrl',
+  'generatorUrl',
+  'labels',
+  'annotations',
+  'service',
+  'links',
+  'details',
+];
+/** Kept whole in a head: what the consumer keys and matches on. */
+const HEAD_KEYS = new Set(['service', 'action', 'dedupKey', 'incidentId', 'noteId', 'changeId', 'occurredAt']);
+/** A head shared by the records of a delivery takes at most this share of each. */
+const HEAD_SHARE = 0.25;
+const MAX_ENTRIES_WHEN_SHRUNK = 100;
+
+interface Fitted<T> {
+  value: T;
+  cut: number;
+}
+
+/**
+ * A wire signal of at most `budget` bytes of JSON. Its longest texts are cut to one common
+ * length (the largest that fits), marked; `details.shrunk` says so. Only when texts cannot
+ * make room (the bulk is structure) are details dropped and labels limited in number.
+ */
+function fitSignal(wire: WireSignal, common: CommonDetails | undefined, budget: number): Fitted<WireSignal> {
+  const marked: WireSignal = { ...wire, details: { ...(wire.details ?? common?.value ?? {}), shrunk: true } };
+  const fitted = cutToFit(marked, SIGNAL_TEXTS, budget);
+  if (fitted) return fitted;
+  const first = <V>(map: Record<string, V> | undefined) =>
+    map && Object.fromEntries(Object.entries(map).slice(0, MAX_ENTRIES_WHEN_SHRUNK));
+  const bare: WireSignal = {
+    ...marked,
+    labels: first(marked.labels)!,
+    annotations: first(marked.annotations),
+    links: marked.links?.slice(0, 10),
+    details: { shrunk: true, detailsDropped: true },
+  };
+  const dropped =
+    Object.keys(wire.labels).length -
+    Object.keys(bare.labels).length +
+    Object.keys(wire.annotations ?? {}).length -
+    Object.keys(bare.annotations ?? {}).length +
+    1;
+  const last = cutToFit(bare, SIGNAL_TEXTS, budget);
+  return last ? { value: last.value, cut: last.cut + dropped } : { value: bare, cut: dropped };
+}
+
+/** The head with its meta's longest texts cut to fit `budget` (group labels, notes, change details). */
+function fitHead(head: AlertMessageHead, budget: number): Fitted<AlertMessageHead> {
+  const parts = Object.keys(head.meta).filter((key) => !HEAD_KEYS.has(key));
+  const envelope = Buffer.byteLength(JSON.stringify(head)) - Buffer.byteLength(JSON.stringify(head.meta));
+  const fitted = cutToFit(head.meta, parts, Math.max(budget - envelope, 1024));
+  if (!fitted || fitted.cut === 0) return { value: head, cut: 0 };
+  return { value: { ...head, meta: fitted.value } as AlertMessageHead, cut: fitted.cut };
+}
+
 /**
  * Encodes one delivery of one group as records of at most `maxBytes` each. Signals keep their
- * order; a signal too large on its own is shrunk (long values cut, details dropped) and says so
- * in its details.
+ * order and travel whole when a record can carry them; a signal too large for any record has
+ * its longest texts cut (marked, counted in `sitrep_alert_values_cut_total`), never its identity.
  */
 export function encodeAlertMessages(
-  head: AlertMessageHead,
+  delivery: AlertMessageHead,
   signals: AlertSignal[],
   maxBytes = MAX_RECORD_BYTES,
 ): OutgoingMessage[] {
+  const fittedHead = fitHead(delivery, signals.length > 0 ? Math.floor(maxBytes * HEAD_SHARE) : maxBytes - 1024);
+  const head = fittedHead.value;
+  let cut = fittedHead.cut;
   const commonJson = signals.length > 1 ? cleanStringify(signals[0].details) : undefined;
   // The cleaned copy: a signal whose details needed cleaning differs from it and is sent whole.
   const common: CommonDetails | undefined =
@@ -223,11 +286,18 @@ export function encodeAlertMessages(
     let json = cleanStringify(toWire(signal, common));
     let bytes = Buffer.byteLength(json);
     if (bytes > budget) {
-      json = cleanStringify(toWire(shrinkSignal(signal, budget), common));
+      const fitted = fitSignal(JSON.parse(json) as WireSignal, common, budget);
+      cut += fitted.cut;
+      json = cleanStringify(fitted.value);
       bytes = Buffer.byteLength(json);
     }
     return { json, bytes };
   });
+  countCuts(delivery.source, 'record_size', cut);
+  let nested = 0;
+  for (const signal of signals) if (signal.details.nestingCut === true) nested++;
+  if (delivery.kind === 'change' && delivery.meta.change.nestingCut === true) nested++;
+  countCuts(delivery.source, 'nesting', nested);
 
   const parts: string[][] = [];
   let current: string[] = [];

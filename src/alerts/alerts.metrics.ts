@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Metrics } from '../platform/observability/metrics';
+import { cutCounts } from './payload-hygiene';
 
 export type RejectReason =
   'unauthorized' | 'signature_invalid' | 'signature_malformed' | 'invalid' | 'unavailable' | 'too_large';
@@ -20,6 +21,7 @@ export class AlertMetrics {
   readonly undecodable: Counter;
   readonly duplicateDeliveries: Counter;
   readonly consumerLag: Gauge;
+  readonly valuesCut: Counter<'source' | 'reason'>;
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
@@ -92,5 +94,20 @@ export class AlertMetrics {
       help: 'Age of the newest record of the last batch when it was applied',
       registers,
     });
+    const valuesCut: Counter<'source' | 'reason'> = new Counter({
+      name: 'sitrep_alert_values_cut_total',
+      help:
+        'Accepted alert texts cut with a visible marker instead of refusing the alert: reason record_size ' +
+        '(longest label / annotation / detail values of an alert too large for one transport record), ' +
+        'nesting (custom_details deeper than 32 levels). Counted by this process since it started',
+      labelNames: ['source', 'reason'],
+      registers,
+      // Cutting happens in pure encoding code, which tallies per process; read it at scrape time.
+      collect() {
+        valuesCut.reset();
+        for (const { source, reason, count } of cutCounts()) valuesCut.inc({ source, reason }, count);
+      },
+    });
+    this.valuesCut = valuesCut;
   }
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { AlertSignal } from './sources';
 
 /**
  * What PostgreSQL cannot store, and alerts too large to carry. Text and jsonb refuse NUL
@@ -54,56 +53,118 @@ export function truncate(value: string, max: number): string {
   return points.length <= max ? value : `${points.slice(0, Math.max(max - 1, 0)).join('')}…`;
 }
 
-function truncateMap(map: Record<string, string>, max: number, entries: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(map).slice(0, entries)) out[truncate(key, max)] = truncate(value, max);
+/** UTF-8 bytes of a string as JSON writes it (quotes and escapes included). */
+export function jsonBytes(value: string): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+/** The visible end of a cut value: what was kept of how much. */
+export function cutMarker(keptBytes: number, totalBytes: number): string {
+  return `…[cut by Sitrep: first ${keptBytes} of ${totalBytes} bytes kept]`;
+}
+/** Longest marker: two 10-digit numbers. */
+export const CUT_MARKER_BYTES = Buffer.byteLength(cutMarker(9_999_999_999, 9_999_999_999)) + 2;
+
+/** The start of `value` of at most `keepBytes` UTF-8 bytes (whole code points), and the marker. */
+export function cutText(value: string, keepBytes: number): string {
+  const bytes = Buffer.from(value, 'utf8');
+  let end = Math.max(0, Math.min(keepBytes, bytes.length));
+  while (end > 0 && end < bytes.length && (bytes[end] & 0xc0) === 0x80) end--; // not inside a code point
+  return `${bytes.subarray(0, end).toString('utf8')}${cutMarker(end, bytes.length)}`;
+}
+
+/** Calls `visit` on every string and object key of a JSON value (depth is bounded by its producer). */
+function eachText(value: unknown, visit: (text: string) => void): void {
+  if (typeof value === 'string') {
+    visit(value);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) eachText(item, visit);
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    visit(key);
+    eachText(item, visit);
+  }
+}
+
+/** A copy with every string and key over `threshold` JSON bytes cut to `keep` bytes; counts the cuts. */
+function cutTexts(value: unknown, threshold: number, keep: number, counter: { cut: number }): unknown {
+  const cut = (text: string) => {
+    if (text.length * 6 + 2 <= threshold || jsonBytes(text) <= threshold) return text;
+    counter.cut++;
+    return cutText(text, keep);
+  };
+  if (typeof value === 'string') return cut(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => cutTexts(item, threshold, keep, counter));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    let name = cut(key);
+    for (let i = 2; Object.prototype.hasOwnProperty.call(out, name); i++) name = `${cut(key)}#${i}`;
+    out[name] = cutTexts(item, threshold, keep, counter);
+  }
   return out;
 }
 
 /**
- * A signal cut down until its JSON fits `budget` bytes: label / annotation values and texts
- * cut ever shorter, then details dropped, then labels and annotations limited in number.
- * `details.shrunk` records that it happened. Identity, occurrence, status and times are kept.
+ * Makes a JSON value fit `budget` bytes (as JSON.stringify writes it) by cutting only its
+ * longest texts, all to the same length — the largest length that fits — each with a marker.
+ * So a value with one huge label keeps every other text whole and the huge one as long as the
+ * rest allows. `parts` are the fields that may be cut; everything else (identity, times) stays.
+ * Returns null when cutting texts cannot make it fit (the bulk is structure, not text).
  */
-export function shrinkSignal(signal: AlertSignal, budget: number): AlertSignal {
-  const steps: Array<{ max: number; entries: number; keepDetails: boolean }> = [
-    { max: 4096, entries: 1000, keepDetails: true },
-    { max: 4096, entries: 1000, keepDetails: false },
-    { max: 256, entries: 1000, keepDetails: false },
-    { max: 64, entries: 100, keepDetails: false },
-  ];
-  let shrunk = signal;
-  for (const step of steps) {
-    const cut = (text: string | null) => (text === null ? null : truncate(text, step.max));
-    shrunk = {
-      ...signal,
-      summary: truncate(signal.summary, Math.max(step.max, 1024)),
-      description: cut(signal.description),
-      runbookUrl: cut(signal.runbookUrl),
-      generatorUrl: cut(signal.generatorUrl),
-      labels: truncateMap(signal.labels, step.max, step.entries),
-      annotations: truncateMap(signal.annotations, step.max, step.entries),
-      service: cut(signal.service),
-      links: signal.links
-        .slice(0, 10)
-        .map((l) => ({ href: truncate(l.href, step.max), ...(l.text ? { text: truncate(l.text, step.max) } : {}) })),
-      details: step.keepDetails
-        ? { ...(cleanJson(truncateDeep(signal.details, step.max)) as Record<string, unknown>), shrunk: true }
-        : { shrunk: true, detailsDropped: true },
-    };
-    if (Buffer.byteLength(JSON.stringify(shrunk)) <= budget) return shrunk;
+export function cutToFit<T extends object>(
+  value: T,
+  parts: ReadonlyArray<string>,
+  budget: number,
+): { value: T; cut: number } | null {
+  const fields = value as Record<string, unknown>;
+  let total = Buffer.byteLength(JSON.stringify(value));
+  if (total <= budget) return { value, cut: 0 };
+  const sizes: number[] = [];
+  for (const part of parts) eachText(fields[part], (text) => sizes.push(jsonBytes(text)));
+  // What cutting every text above `cap` saves: each keeps `cap` bytes plus a marker.
+  const saving = (cap: number) =>
+    sizes.reduce((sum, size) => (size > cap + CUT_MARKER_BYTES ? sum + size - cap - CUT_MARKER_BYTES : sum), 0);
+  let excess = total - budget;
+  for (let attempt = 0; attempt < 8 && excess > 0; attempt++) {
+    if (saving(0) < excess) return null;
+    let low = 0;
+    let high = Math.max(0, ...sizes);
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (saving(mid) >= excess) low = mid;
+      else high = mid - 1;
+    }
+    const counter = { cut: 0 };
+    const copy: Record<string, unknown> = { ...fields };
+    // Escapes make a text's JSON longer than its bytes: keep a little less than the cap.
+    const keep = Math.floor(low * 0.95);
+    for (const part of parts) {
+      if (copy[part] !== undefined) copy[part] = cutTexts(copy[part], low + CUT_MARKER_BYTES, keep, counter);
+    }
+    total = Buffer.byteLength(JSON.stringify(copy));
+    if (total <= budget) return { value: copy as T, cut: counter.cut };
+    excess += total - budget; // ask for that much more next time
   }
-  return shrunk;
+  return null;
 }
 
-function truncateDeep(value: unknown, max: number, depth = 0): unknown {
-  if (typeof value === 'string') return truncate(value, max);
-  if (value === null || typeof value !== 'object') return value;
-  if (depth >= 8) return null;
-  if (Array.isArray(value)) return value.slice(0, 100).map((v) => truncateDeep(v, max, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value)
-      .slice(0, 100)
-      .map(([k, v]) => [truncate(k, max), truncateDeep(v, max, depth + 1)]),
-  );
+/** Process-wide tally of cut texts, by source and reason, read by the metrics at scrape time. */
+const cutTally = new Map<string, { source: string; reason: CutReason; count: number }>();
+export type CutReason = 'record_size' | 'nesting';
+
+export function countCuts(source: string, reason: CutReason, count: number): void {
+  if (count <= 0) return;
+  const key = `${source}\u0000${reason}`;
+  const entry = cutTally.get(key) ?? { source, reason, count: 0 };
+  entry.count += count;
+  cutTally.set(key, entry);
+}
+
+export function cutCounts(): ReadonlyArray<{ source: string; reason: CutReason; count: number }> {
+  return [...cutTally.values()];
 }

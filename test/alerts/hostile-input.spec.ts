@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { startApp, TestApp } from '../support/app';
+import { call, startApp, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 import {
   alertmanagerBody,
@@ -74,15 +74,30 @@ describe('alert ingestion in embedded mode, with hostile input', () => {
     expect(incident).toMatchObject({ severity: 'SEV1', status: 'triggered', alerts_total: 1 });
   });
 
-  it('names the field when a label value is too large or not a string', async () => {
-    const body: any = alertmanagerBody('too-large', [{ instance: 'x' }]);
-    body.alerts[0].labels.huge = 'x'.repeat(70 * 1024);
+  it('keeps a 256 KiB label value verbatim: the group is accepted whole and the label reads back through the API', async () => {
+    // Alertmanager drops the whole group on any 4xx, so refusing one odd alert would lose all of them.
+    const body: any = alertmanagerBody('huge-label', [{ instance: 'huge-1' }, { instance: 'huge-2' }]);
+    const stack = randomBytes(128 * 1024).toString('hex'); // 256 KiB
+    body.alerts[0].labels.stacktrace = stack;
+    body.alerts[0].annotations.description = `see ${stack}`;
     const res = await send(body);
-    expect(res.status).toBe(400);
-    expect(res.body.details).toEqual([
-      { path: 'alerts[0].labels.huge', problem: expect.stringContaining('65536 bytes') },
-    ]);
+    expect([res.status, res.body]).toEqual([202, { accepted: 2 }]);
+    const incident = await until(
+      db,
+      `SELECT id, alerts_total FROM incidents WHERE group_key = $1`,
+      [`${am.id}:huge-label`],
+      (r: any) => r.alerts_total === 2,
+      'both alerts of the group with a 256 KiB label',
+    );
+    const alerts = await call(url, 'GET', `/api/v1/incidents/${incident.id}/alerts`);
+    expect(alerts.status).toBe(200);
+    const huge = alerts.body.items.find((a: any) => a.labels.instance === 'huge-1');
+    expect(huge.labels.stacktrace).toBe(stack);
+    expect(huge.description).toBe(`see ${stack}`);
+    expect(alerts.body.items.map((a: any) => a.labels.instance).sort()).toEqual(['huge-1', 'huge-2']);
+  });
 
+  it('names the field when a label value is not a string', async () => {
     const typed: any = alertmanagerBody('typed', [{ instance: 'x' }]);
     typed.alerts[0].labels.severity = 5;
     typed.alerts[0].startsAt = 1710408413;
@@ -106,7 +121,7 @@ describe('alert ingestion in embedded mode, with hostile input', () => {
     expect(poisoned.status).toBe(400);
   });
 
-  it('accepts one alert of twenty 60 KiB labels (over a record’s size) by shrinking it, and it lands', async () => {
+  it('accepts one alert of twenty 60 KiB labels (over a record’s size) by cutting them evenly, marked and counted, and it lands', async () => {
     const body: any = alertmanagerBody('wide', [{ instance: 'wide-1' }]);
     for (let i = 0; i < 20; i++) body.alerts[0].labels[`big${i}`] = String.fromCharCode(97 + i).repeat(60 * 1024);
     const res = await send(body);
@@ -114,8 +129,15 @@ describe('alert ingestion in embedded mode, with hostile input', () => {
     await incidentOf('wide', 'the shrunk alert');
     const row = (await alertRows(db, am.id)).find((r) => r.labels.instance === 'wide-1')!;
     expect(row.details).toMatchObject({ shrunk: true });
-    expect(row.labels.big0.length).toBeLessThanOrEqual(4096);
+    // All twenty cut to one length (the record holds ~800 kB), each saying what it kept.
+    for (let i = 0; i < 20; i++) {
+      expect(row.labels[`big${i}`]).toMatch(/^[a-t]{30000,}…\[cut by Sitrep: first \d+ of 61440 bytes kept\]$/);
+    }
     expect(row.labels.alertname).toBe('DiskFull');
+    const metrics = (await call(url, 'GET', '/metrics', { token: null })).text;
+    expect(metrics).toMatch(
+      /sitrep_alert_values_cut_total\{source="alertmanager",reason="record_size"\} ([2-9]\d|\d{3,})/,
+    );
   });
 
   it('stores NUL, unpaired surrogates and invalid UTF-8 bytes as U+FFFD instead of jamming the consumer', async () => {
@@ -177,22 +199,29 @@ describe('alert ingestion in embedded mode, with hostile input', () => {
 
     let details: unknown = 'bottom';
     for (let i = 0; i < 40; i++) details = { down: details };
-    const tooDeep = await post(
+    const deepDetails = await post(
       url,
       '/v2/enqueue',
       JSON.stringify({
         routing_key: events.key,
         event_action: 'trigger',
+        dedup_key: 'deep-details',
         payload: { summary: 's', source: 'x', severity: 'info', custom_details: details },
       }),
     );
-    statuses.push(tooDeep.status);
-    expect(tooDeep.status).toBe(400);
-    expect(tooDeep.body).toEqual({
-      status: 'invalid event',
-      message: 'Event object is invalid',
-      errors: ["'payload.custom_details' is nested too deeply (at most 32 levels)"],
-    });
+    statuses.push(deepDetails.status);
+    // PagerDuty documents no depth limit; the event is kept and only the part below 32 levels is cut.
+    expect(deepDetails.status).toBe(202);
+    const stored = await until(
+      db,
+      `SELECT details FROM alerts WHERE integration_id = $1 AND identity = 'deep-details'`,
+      [events.id],
+      () => true,
+      'the event with deep custom_details',
+    );
+    let node = stored.details.customDetails;
+    for (let i = 0; i < 31; i++) node = node.down;
+    expect(node).toEqual({ down: '[nested deeper than 32 levels: left out by Sitrep]' });
     const labelsDeep: any = alertmanagerBody('deep-labels', [{ instance: 'x' }]);
     labelsDeep.alerts[0].labels.nested = { a: { b: { c: {} } } };
     const refused = await send(labelsDeep);

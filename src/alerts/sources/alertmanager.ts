@@ -1,16 +1,6 @@
 import type { AlertSignal, NormaliseResult } from './alert-signal';
 import { severityFromLevel } from './alert-signal';
-import {
-  exceedsBytes,
-  indexPath,
-  isRecord,
-  kindOf,
-  MAX_VALUE_BYTES,
-  nonBlank,
-  parseRfc3339,
-  Problems,
-  readStringMap,
-} from './payload-checks';
+import { indexPath, isRecord, kindOf, nonBlank, parseRfc3339, Problems, readStringMap } from './payload-checks';
 
 /**
  * Prometheus Alertmanager webhook, `"version": "4"` (v0.31–v0.34 shapes; unknown fields such
@@ -90,10 +80,6 @@ function optionalString(
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') {
     problems.add(path, `must be a string, got ${kindOf(value)}`);
-    return undefined;
-  }
-  if (exceedsBytes(value, MAX_VALUE_BYTES)) {
-    problems.add(path, `is longer than ${MAX_VALUE_BYTES} bytes`);
     return undefined;
   }
   return value;
@@ -212,9 +198,8 @@ export function normaliseAlertmanager(body: unknown, integrationId: string): Nor
   let groupKey: string | undefined;
   if (typeof body.groupKey !== 'string' || body.groupKey === '') {
     problems.add('groupKey', body.groupKey === undefined ? 'is required' : 'must be a non-empty string');
-  } else if (exceedsBytes(body.groupKey, MAX_VALUE_BYTES)) {
-    problems.add('groupKey', `is longer than ${MAX_VALUE_BYTES} bytes`);
   } else {
+    // Any length: the index columns hold boundedKey(groupKey).
     groupKey = body.groupKey;
   }
   const receiver = optionalString(body, 'receiver', 'receiver', problems) ?? '';

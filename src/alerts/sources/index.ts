@@ -22,4 +22,4 @@ export type {
   PagerDutyEventResult,
   PagerDutyEventSeverity,
 } from './pagerduty-events';
-export { MAX_LABELS, MAX_VALUE_BYTES } from './payload-checks';
+export { KEPT_VALUE_BYTES } from './payload-checks';

@@ -354,7 +354,7 @@ describe('normalisePagerDutyEvent with hostile input', () => {
     ]);
   });
 
-  it('keeps custom_details as given, but refuses nesting deeper than 32 levels', () => {
+  it('keeps custom_details as given, cutting nesting deeper than 32 levels with a marker instead of refusing', () => {
     const nest = (depth: number): Record<string, unknown> => {
       const root: Record<string, unknown> = {};
       let node = root;
@@ -370,7 +370,12 @@ describe('normalisePagerDutyEvent with hostile input', () => {
     expect(accepted(normalisePagerDutyEvent(ok, options)).signal?.details.customDetails).toEqual(nest(32));
     const deep = fixture('trigger.json');
     deep.payload.custom_details = nest(100_000);
-    expect(errorsOf(normalisePagerDutyEvent(deep, options))).toEqual([PAGERDUTY_ERRORS.customDetailsTooDeep]);
+    const { details } = accepted(normalisePagerDutyEvent(deep, options)).signal!;
+    let node = details.customDetails as Record<string, unknown>;
+    for (let i = 1; i < 32; i++) node = node.next as Record<string, unknown>;
+    expect(node).toEqual({ next: '[nested deeper than 32 levels: left out by Sitrep]' });
+    expect(details.nestingCut).toBe(true);
+    expect(accepted(normalisePagerDutyEvent(ok, options)).signal?.details).not.toHaveProperty('nestingCut');
     const string = fixture('trigger.json');
     string.payload.custom_details = 'free text';
     expect(accepted(normalisePagerDutyEvent(string, options)).signal?.details.customDetails).toBe('free text');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AlertLink, AlertSignal } from './alert-signal';
 import { severityFromLevel } from './alert-signal';
-import { isRecord, nestsDeeperThan, nonBlank, parseIso8601 } from './payload-checks';
+import { cutNesting, isRecord, nonBlank, parseIso8601 } from './payload-checks';
 
 /**
  * PagerDuty Events API v2 (`POST /v2/enqueue`) and Change Events (`POST /v2/change/enqueue`).
@@ -15,7 +15,11 @@ export type PagerDutyEventSeverity = 'critical' | 'error' | 'warning' | 'info';
 
 export const EVENT_SUMMARY_MAX = 1024;
 export const EVENT_DEDUP_KEY_MAX = 255;
-/** Deeper custom_details are refused so that storing them cannot overflow the stack. */
+/**
+ * custom_details are kept this many levels deep; deeper subtrees become a marker. PagerDuty
+ * documents no depth limit, and refusing would lose the event; storing them whole would let a
+ * hostile body overflow the stack wherever the JSON is walked.
+ */
 export const CUSTOM_DETAILS_MAX_DEPTH = 32;
 const ROUTING_KEY_MAX = 255;
 const ACTIONS: readonly string[] = ['trigger', 'acknowledge', 'resolve'];
@@ -39,7 +43,6 @@ export const PAGERDUTY_ERRORS = {
   severityInvalid:
     "'payload.severity' is invalid (must be one of the following: 'critical', 'warning', 'error' or 'info')",
   timestampInvalid: "'payload.timestamp' is invalid (must be an ISO 8601 timestamp)",
-  customDetailsTooDeep: `'payload.custom_details' is nested too deeply (at most ${CUSTOM_DETAILS_MAX_DEPTH} levels)`,
   imagesInvalid: "'images' is invalid (must be an array)",
   linksInvalid: "'links' is invalid (must be an array)",
   invalidString: (field: string) => `'${field}' is invalid (must be a string)`,
@@ -76,6 +79,8 @@ export interface ChangeEvent {
   service: string | null;
   details: Record<string, unknown>;
   links: AlertLink[];
+  /** Set when custom_details nested deeper than CUSTOM_DETAILS_MAX_DEPTH and were cut there. */
+  nestingCut?: boolean;
 }
 
 export type ChangeEventResult = { ok: true; routingKey: string; change: ChangeEvent } | { ok: false; errors: string[] };
@@ -146,14 +151,10 @@ function timestamp(payload: Record<string, unknown>, errors: string[]): string |
   return parsed.iso;
 }
 
-function customDetails(payload: Record<string, unknown>, errors: string[]): unknown {
+function customDetails(payload: Record<string, unknown>): { value: unknown; cut: boolean } {
   const value = payload.custom_details;
-  if (value === undefined) return undefined;
-  if (nestsDeeperThan(value, CUSTOM_DETAILS_MAX_DEPTH)) {
-    errors.push(PAGERDUTY_ERRORS.customDetailsTooDeep);
-    return undefined;
-  }
-  return value;
+  if (value === undefined) return { value: undefined, cut: false };
+  return cutNesting(value, CUSTOM_DETAILS_MAX_DEPTH);
 }
 
 /** `links[]` as `{href, text?}`; entries without a string href are skipped. */
@@ -231,7 +232,7 @@ function triggerSignal(
   const component = optionalString(payload, 'component', 'payload.component', errors);
   const group = optionalString(payload, 'group', 'payload.group', errors);
   const klass = optionalString(payload, 'class', 'payload.class', errors);
-  const details = customDetails(payload, errors);
+  const details = customDetails(payload);
   const client = optionalString(body, 'client', 'client', errors);
   const clientUrl = optionalString(body, 'client_url', 'client_url', errors);
   const eventLinks = links(body, errors);
@@ -268,10 +269,11 @@ function triggerSignal(
       component,
       group,
       class: klass,
-      customDetails: details ?? null,
+      customDetails: details.value ?? null,
       images: eventImages,
       client,
       clientUrl,
+      ...(details.cut ? { nestingCut: true } : {}),
     },
   };
 }
@@ -359,7 +361,7 @@ export function normaliseChangeEvent(
     const summaryText = summary(payload, errors);
     const source = optionalString(payload, 'source', 'payload.source', errors);
     const at = timestamp(payload, errors);
-    const details = customDetails(payload, errors);
+    const { value: details, cut } = customDetails(payload);
     const changeLinks = links(body, errors);
     if (summaryText !== undefined && errors.length === 0) {
       const service = isRecord(details) ? nonBlank(details.service) : undefined;
@@ -370,6 +372,7 @@ export function normaliseChangeEvent(
         service: service ?? null,
         details: details === undefined ? {} : isRecord(details) ? details : { custom_details: details },
         links: changeLinks,
+        ...(cut ? { nestingCut: true } : {}),
       };
     }
   }

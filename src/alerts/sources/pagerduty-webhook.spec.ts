@@ -271,16 +271,20 @@ describe('normalisePagerDutyWebhook with hostile input', () => {
     ]);
   });
 
-  it('refuses a 100k-character id and title', () => {
+  it('accepts a 60k-character id and a 100k-character title as they are (PagerDuty disables a subscription after three refusals)', () => {
     const body = fixture('incident.triggered');
-    body.event.id = 'x'.repeat(100_000);
+    body.event.id = 'x'.repeat(60_000);
+    body.event.data.title = 'y'.repeat(100_000);
+    const result = accepted(normalisePagerDutyWebhook(body, INTEGRATION));
+    expect(result.meta.eventId).toBe(body.event.id);
+    expect(result.signals[0].summary).toBe(body.event.data.title);
+  });
+
+  it('refuses an id over 64 KiB: an id is identity, and a cut one could merge two incidents', () => {
+    const body = fixture('incident.triggered');
+    body.event.data.id = 'x'.repeat(70_000);
     expect(refused(normalisePagerDutyWebhook(body, INTEGRATION))).toEqual([
-      { path: 'event.id', problem: 'is longer than 1024 characters' },
-    ]);
-    const other = fixture('incident.triggered');
-    other.event.data.title = 'x'.repeat(100_000);
-    expect(refused(normalisePagerDutyWebhook(other, INTEGRATION))).toEqual([
-      { path: 'event.data.title', problem: 'is longer than 65536 bytes' },
+      { path: 'event.data.id', problem: 'is longer than 65536 bytes' },
     ]);
   });
 

@@ -3,7 +3,7 @@ import {
   exceedsBytes,
   isRecord,
   kindOf,
-  MAX_VALUE_BYTES,
+  KEPT_VALUE_BYTES,
   nonBlank,
   parseIso8601,
   Problems,
@@ -69,7 +69,6 @@ const INCIDENT_STATUS: Record<string, AlertSignalStatus> = {
   acknowledged: 'acknowledged',
   resolved: 'resolved',
 };
-const MAX_ID_LENGTH = 1024;
 
 function handlingOf(eventType: string): Handling {
   if (Object.prototype.hasOwnProperty.call(EVENT_STATUS, eventType)) {
@@ -104,8 +103,9 @@ function requiredId(value: unknown, path: string, problems: Problems): string | 
     problems.add(path, `must be a string, got ${kindOf(value)}`);
   } else if (value.trim() === '') {
     problems.add(path, 'must not be blank');
-  } else if (value.length > MAX_ID_LENGTH) {
-    problems.add(path, `is longer than ${MAX_ID_LENGTH} characters`);
+  } else if (exceedsBytes(value, KEPT_VALUE_BYTES)) {
+    // An id is identity: cut, two incidents would become one. PagerDuty's are a few dozen characters.
+    problems.add(path, `is longer than ${KEPT_VALUE_BYTES} bytes`);
   } else {
     return value;
   }
@@ -117,10 +117,6 @@ function optionalText(value: unknown, path: string, problems: Problems): string 
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') {
     problems.add(path, `must be a string, got ${kindOf(value)}`);
-    return null;
-  }
-  if (exceedsBytes(value, MAX_VALUE_BYTES)) {
-    problems.add(path, `is longer than ${MAX_VALUE_BYTES} bytes`);
     return null;
   }
   return value;

@@ -1,9 +1,12 @@
 import type { ValidationProblem } from './alert-signal';
 
-/** Largest label / annotation name or value accepted, in UTF-8 bytes. */
-export const MAX_VALUE_BYTES = 64 * 1024;
-/** Most labels (and, separately, annotations) accepted on one alert. */
-export const MAX_LABELS = 1000;
+/**
+ * The start of a value that is kept whatever happens, in UTF-8 bytes. Longer values are
+ * accepted and stored whole when one transport record can carry the alert; otherwise the
+ * longest ones are cut, with a visible marker, but not below this (see payload-hygiene.ts).
+ * Sources never refuse a value for its length: Alertmanager drops a whole group on any 4xx.
+ */
+export const KEPT_VALUE_BYTES = 64 * 1024;
 /** Validation stops collecting after this many problems so a hostile body cannot make a huge answer. */
 export const MAX_PROBLEMS = 100;
 
@@ -68,8 +71,9 @@ export function exceedsBytes(value: string, max: number): boolean {
 
 /**
  * Reads a string→string object (labels, annotations, groupLabels…). Absent or null gives `{}`
- * unless `required`. Refuses `__proto__` as a name, names or values over 64 KiB, and more
- * than 1,000 entries. Returns undefined when there was a problem.
+ * unless `required`. Any number of entries and any length is accepted (the body limit bounds
+ * them); `__proto__` is refused as a name, since no source sends it and JavaScript would take
+ * it for the object's prototype. Returns undefined when there was a problem.
  */
 export function readStringMap(
   value: unknown,
@@ -88,14 +92,9 @@ export function readStringMap(
     problems.add(path, `must be an object of string values, got ${kindOf(value)}`);
     return undefined;
   }
-  const keys = Object.keys(value);
-  if (keys.length > MAX_LABELS) {
-    problems.add(path, `has ${keys.length} entries; at most ${MAX_LABELS} are allowed`);
-    return undefined;
-  }
   const out: Record<string, string> = {};
   let ok = true;
-  for (const key of keys) {
+  for (const key of Object.keys(value)) {
     if (problems.full) return undefined;
     const entryPath = keyPath(path, key);
     if (key === '__proto__') {
@@ -103,19 +102,9 @@ export function readStringMap(
       ok = false;
       continue;
     }
-    if (exceedsBytes(key, MAX_VALUE_BYTES)) {
-      problems.add(entryPath, `name is longer than ${MAX_VALUE_BYTES} bytes`);
-      ok = false;
-      continue;
-    }
     const entry = value[key];
     if (typeof entry !== 'string') {
       problems.add(entryPath, `must be a string, got ${kindOf(entry)}`);
-      ok = false;
-      continue;
-    }
-    if (exceedsBytes(entry, MAX_VALUE_BYTES)) {
-      problems.add(entryPath, `is longer than ${MAX_VALUE_BYTES} bytes`);
       ok = false;
       continue;
     }
@@ -212,4 +201,26 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     }
   }
   return false;
+}
+
+/** What stands in for a subtree nested deeper than an ingest source keeps. */
+export function nestingCutMarker(maxDepth: number): string {
+  return `[nested deeper than ${maxDepth} levels: left out by Sitrep]`;
+}
+
+/**
+ * The value itself, or — when it nests objects / arrays `maxDepth` levels or deeper — a copy
+ * whose deeper subtrees are replaced by a marker string. Recursion stops at `maxDepth`, so a
+ * hostile body cannot overflow the stack; `__proto__` keys stay plain own properties.
+ */
+export function cutNesting(value: unknown, maxDepth: number): { value: unknown; cut: boolean } {
+  if (!nestsDeeperThan(value, maxDepth)) return { value, cut: false };
+  const marker = nestingCutMarker(maxDepth);
+  const copy = (node: unknown, depth: number): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    if (depth >= maxDepth) return marker;
+    if (Array.isArray(node)) return node.map((item) => copy(item, depth + 1));
+    return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, copy(item, depth + 1)]));
+  };
+  return { value: copy(value, 0), cut: true };
 }
