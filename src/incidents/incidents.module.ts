@@ -11,6 +11,7 @@ import { TransitionIncidentHandler } from './commands/transition-incident/transi
 import { UpdateIncidentHandler } from './commands/update-incident/update-incident.command';
 import { IncidentsController } from './http/incidents.controller';
 import { IncidentCommands } from './incident-commands';
+import { IncidentLookups } from './incident-lookups';
 import { IncidentStore } from './persistence/incident.store';
 import { GetIncidentAlertsHandler, GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
 import { ResponderDirectory, RespondersController } from './responders/responders';
@@ -20,6 +21,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
   providers: [
     IncidentStore,
     IncidentCommands,
+    IncidentLookups,
     ResponderDirectory,
     DeclareIncidentHandler,
     UpdateIncidentHandler,
@@ -33,7 +35,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     ListIncidentsHandler,
     GetIncidentAlertsHandler,
   ],
-  exports: [IncidentCommands, ResponderDirectory],
+  exports: [IncidentCommands, IncidentLookups, ResponderDirectory],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(

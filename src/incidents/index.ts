@@ -4,6 +4,7 @@
  */
 export { IncidentsModule } from './incidents.module';
 export { IncidentCommands } from './incident-commands';
+export { IncidentLookups } from './incident-lookups';
 export type { DeclareInput, IncidentCommandOptions, IncidentCommandResult } from './incident-commands';
 export { IncidentNotFound } from './incident-not-found';
 export type { IncidentView, TimelineEntry, ActionItemView } from './incident-views';

@@ -166,3 +166,46 @@ describe('AlertBatchPlan', () => {
     expect(p.skipped).toHaveLength(1);
   });
 });
+
+describe('change correlation', () => {
+  const change = { changeId: 'chg-1', summary: 'Deploy search v42', service: 'storage', occurredAt: '2026-03-14T11:30:00.000Z' };
+
+  it('a new change is correlated with every incident of its service declared in the hour after', () => {
+    const p = plan();
+    p.correlateChange(change, true, ['inc-a', 'inc-b']);
+    expect(opsOf(p)).toEqual([
+      { declare: undefined, ops: ['correlate'] },
+      { declare: undefined, ops: ['correlate'] },
+    ]);
+    expect(p.counts.get('change')).toBe(1);
+  });
+
+  it.each([
+    ['a redelivered change', false, 'storage'],
+    ['a change of no service', true, null],
+  ])('%s changes nothing', (_name, isNew, service) => {
+    const p = plan();
+    p.correlateChange({ ...change, service }, isNew, ['inc-a']);
+    expect(opsOf(p)).toEqual([]);
+    expect(p.counts.get('change')).toBeUndefined();
+  });
+
+  it("a declared incident takes its service's recent changes first, oldest first, before its alerts", () => {
+    const p = plan();
+    p.apply(message([signal('db-1')]));
+    const [{ incidentId, service }] = p.declaredServices();
+    expect(service).toBe('storage');
+    p.correlateDeclared(incidentId, [
+      { ...change, changeId: 'older', occurredAt: '2026-03-14T11:10:00.000Z' },
+      { ...change, changeId: 'newer', occurredAt: '2026-03-14T11:40:00.000Z' },
+    ]);
+    const ops = p.plans.get(incidentId)!.ops;
+    expect(ops.map((o) => (o.kind === 'correlate' ? o.change.changeId : o.kind))).toEqual(['older', 'newer', 'attach']);
+  });
+
+  it('an incident that was not declared by the batch takes no recent changes', () => {
+    const p = plan();
+    p.correlateDeclared('inc-x', [change]);
+    expect(opsOf(p)).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { isWorse, REOPEN_WINDOW_MS, worst } from '../../incidents/domain';
-import type { CorrelateChangeInput, Severity } from '../../incidents/domain';
+import type { CorrelateChangeInput, GroupIncident, Severity } from '../../incidents/domain';
+export type { GroupIncident } from '../../incidents/domain';
 import type { ActionMessage, AlertMessage, AnnotationMessage, SignalsMessage } from '../alert-message';
 import { boundedKey, truncate } from '../payload-hygiene';
 import type { AlertSignal } from '../sources';
@@ -36,13 +37,6 @@ export interface StoredAlert {
   incidentId: string | null;
 }
 
-/** The latest incident of a group. */
-export interface GroupIncident {
-  id: string;
-  groupKey: string;
-  status: string;
-  resolvedAt: Date | null;
-}
 
 /** One alert row's columns, as written (json_to_recordset). */
 export interface AlertRowWrite {
@@ -179,7 +173,8 @@ export class AlertBatchPlan {
       case 'pd-annotation':
         return this.applyAnnotation(message);
       case 'change':
-        // Changes need queries of their own; the processor stores and correlates them.
+        // A change is stored by the processor first (its row decides whether it is new), then
+        // planned with correlateChange.
         return;
       default: {
         const unreachable: never = message;
@@ -188,11 +183,30 @@ export class AlertBatchPlan {
     }
   }
 
-  /** Adds a command for an existing incident (change correlation). */
-  addOp(incidentId: string, op: IncidentOp, front = false): void {
-    const plan = this.plan(incidentId);
-    if (front) plan.ops.unshift(op);
-    else plan.ops.push(op);
+  /**
+   * A change (deploy) arrived: the first time it is stored, every incident of its service
+   * declared within the hour after it records `change.correlated`. A redelivered change
+   * (`isNew` false) changes nothing.
+   */
+  correlateChange(change: ChangeFact, isNew: boolean, incidentsOfService: readonly string[]): void {
+    if (!isNew || !change.service) return;
+    this.count('change');
+    for (const incidentId of incidentsOfService) this.plan(incidentId).ops.push({ kind: 'correlate', change: correlation(change) });
+  }
+
+  /** The services of the incidents this batch declares: their recent changes are looked up next. */
+  declaredServices(): Array<{ incidentId: string; service: string }> {
+    return [...this.plans.values()].flatMap((p) => (p.declare?.service ? [{ incidentId: p.incidentId, service: p.declare.service }] : []));
+  }
+
+  /**
+   * An incident declared by this batch takes the changes of its service from the hour before
+   * (`changes` oldest first); they come first on its timeline, in the order they happened.
+   */
+  correlateDeclared(incidentId: string, changes: readonly ChangeFact[]): void {
+    const plan = this.plans.get(incidentId);
+    if (!plan?.declare) return;
+    plan.ops.unshift(...changes.map((change): IncidentOp => ({ kind: 'correlate', change: correlation(change) })));
   }
 
   private count(transition: Transition, n = 1): void {
@@ -501,4 +515,24 @@ export function incidentTitle(message: SignalsMessage, signal: AlertSignal): str
 
 function incidentSummary(message: SignalsMessage, signal: AlertSignal): string | null {
   return message.meta.alertmanager?.commonAnnotations.description ?? signal.description;
+}
+
+/** A stored change (deploy) as the planner needs it. */
+export interface ChangeFact {
+  changeId: string;
+  summary: string;
+  service: string | null;
+  occurredAt: Date | string;
+}
+
+/** Changes of a service this long before an incident of it is declared are correlated with it. */
+export const CHANGE_WINDOW_MS = 60 * 60 * 1000;
+
+function correlation(change: ChangeFact): CorrelateChangeInput {
+  return {
+    changeId: change.changeId,
+    summary: truncate(change.summary, 10_000),
+    service: change.service === null ? null : truncate(change.service, 200),
+    occurredAt: change.occurredAt,
+  };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Incident, isWorse, SYSTEM_ACTOR } from '../../incidents/domain';
 import type { CommandContext } from '../../incidents/domain';
-import { IncidentCommands } from '../../incidents';
+import { IncidentCommands, IncidentLookups } from '../../incidents';
 import type { IncomingMessage } from '../../platform/messaging/message-transport';
 import type { OutboxRelay } from '../../platform/messaging/outbox-relay';
 import { APP_LOGGER, AppLogger } from '../../platform/observability/logger';
@@ -14,14 +14,12 @@ import { boundedKey, truncate } from '../payload-hygiene';
 import {
   AlertBatchPlan,
   AlertRowWrite,
-  GroupIncident,
+  CHANGE_WINDOW_MS,
   IncidentOp,
   IncidentPlan,
   StoredAlert,
 } from './alert-batch-plan';
 
-/** Changes of a service this long before an incident of it is declared are correlated with it. */
-export const CHANGE_WINDOW_MS = 60 * 60 * 1000;
 /** processed_deliveries rows older than this are pruned (PagerDuty retries for 48 h). */
 const DELIVERY_RETENTION = '7 days';
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -99,6 +97,7 @@ export class AlertBatchProcessor {
   constructor(
     private readonly db: DataSource,
     private readonly incidents: IncidentCommands,
+    private readonly lookups: IncidentLookups,
     private readonly metrics: AlertMetrics,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
@@ -189,7 +188,7 @@ export class AlertBatchProcessor {
     // One connection, so one query at a time: the alert rows first (locked), then the groups.
     const existing = await this.loadOccurrences(tx, occurrences);
     const latest = await this.loadEventsLatest(tx, identities);
-    const groupIncidents = await this.loadGroupIncidents(tx, [...groups]);
+    const groupIncidents = await this.lookups.groupIncidents(tx, [...groups]);
 
     const plan = new AlertBatchPlan(existing, latest, groupIncidents, { now, newId: randomUUID });
     for (const message of messages) {
@@ -254,24 +253,7 @@ export class AlertBatchProcessor {
     return rows.map(toStored);
   }
 
-  /** Each group's open incident, else its most recently resolved one. */
-  private async loadGroupIncidents(tx: EntityManager, groups: string[]): Promise<Map<string, GroupIncident>> {
-    if (groups.length === 0) return new Map();
-    const rows = (await tx.query(
-      `SELECT DISTINCT ON (group_key) id, group_key, status, resolved_at FROM incidents
-       WHERE group_key = ANY($1::text[])
-       ORDER BY group_key, (status <> 'resolved') DESC, resolved_at DESC NULLS LAST, created_at DESC`,
-      [groups],
-    )) as Array<{ id: string; group_key: string; status: string; resolved_at: Date | null }>;
-    return new Map(
-      rows.map((r) => [r.group_key, { id: r.id, groupKey: r.group_key, status: r.status, resolvedAt: r.resolved_at }]),
-    );
-  }
-
-  /**
-   * Stores a change event once (its id is stable across redeliveries) and correlates it with
-   * incidents of its service declared within the hour after it.
-   */
+  /** Stores a change event once (its id is stable across redeliveries); the plan correlates it. */
   private async storeChange(tx: EntityManager, message: ChangeMessage, plan: AlertBatchPlan): Promise<void> {
     const { changeId, change, service } = message.meta;
     const inserted = (await tx.query(
@@ -289,53 +271,27 @@ export class AlertBatchProcessor {
         JSON.stringify(change.links ?? []),
       ],
     )) as unknown[];
-    if (inserted.length === 0 || !service) return;
-    const incidents = (await tx.query(
-      `SELECT id FROM incidents WHERE service = $1 AND created_at >= $2::timestamptz
-       AND created_at < $2::timestamptz + interval '1 hour' ORDER BY created_at, id`,
-      [service, change.timestamp],
-    )) as Array<{ id: string }>;
-    for (const { id } of incidents) {
-      plan.addOp(id, {
-        kind: 'correlate',
-        change: {
-          changeId,
-          summary: truncate(change.summary, 10_000),
-          service: truncate(service, 200),
-          occurredAt: change.timestamp,
-        },
-      });
-    }
-    plan.counts.set('change', (plan.counts.get('change') ?? 0) + 1);
+    const isNew = inserted.length > 0;
+    const declared =
+      isNew && service
+        ? await this.lookups.declaredBetween(tx, service, new Date(change.timestamp), new Date(Date.parse(change.timestamp) + CHANGE_WINDOW_MS))
+        : [];
+    plan.correlateChange({ changeId, summary: change.summary, service, occurredAt: change.timestamp }, isNew, declared);
   }
 
   /** Incidents declared by this batch take the changes of their service from the hour before. */
   private async correlateDeclared(tx: EntityManager, plan: AlertBatchPlan, now: Date): Promise<void> {
-    for (const incident of plan.plans.values()) {
-      const service = incident.declare?.service;
-      if (!service) continue;
+    for (const { incidentId, service } of plan.declaredServices()) {
       const changes = (await tx.query(
         `SELECT id, summary, service, occurred_at FROM changes
          WHERE service = $1 AND occurred_at >= $2::timestamptz AND occurred_at <= $3::timestamptz
          ORDER BY occurred_at, id`,
         [service, new Date(now.getTime() - CHANGE_WINDOW_MS), now],
       )) as Array<{ id: string; summary: string; service: string; occurred_at: Date }>;
-      changes.reverse();
-      for (const c of changes) {
-        plan.addOp(
-          incident.incidentId,
-          {
-            kind: 'correlate',
-            change: {
-              changeId: c.id,
-              summary: truncate(c.summary, 10_000),
-              service: c.service,
-              occurredAt: c.occurred_at,
-            },
-          },
-          true,
-        );
-      }
+      plan.correlateDeclared(
+        incidentId,
+        changes.map((c) => ({ changeId: c.id, summary: c.summary, service: c.service, occurredAt: c.occurred_at })),
+      );
     }
   }
 

@@ -7,3 +7,4 @@ export * from './incident-status';
 export * from './incident-validation';
 export * from './roles';
 export * from './severity';
+export * from './group-incident';
