@@ -4,12 +4,6 @@
 (function () {
   const S = window.Sitrep;
   const { h, $ } = S;
-  const ALLOWED = {
-    triggered: ['acknowledge', 'mitigate', 'resolve'],
-    acknowledged: ['mitigate', 'resolve'],
-    mitigated: ['resolve'],
-    resolved: ['reopen'],
-  };
   const ROLE_LABEL = { commander: 'Commander', deputy: 'Deputy', scribe: 'Scribe', communications: 'Communications' };
   const TIMELINE_PAGE = 500;
 
@@ -24,8 +18,6 @@
   let lastEntryAt = 0;
   /** actionItemId → item, built from the timeline and from our own writes. */
   let actionItems = new Map();
-  /** alertId → a readable name, for `alert.resolved` entries. */
-  let alertNames = new Map();
   let catchingUp = true;
   let restTimeline = true;
   let socket = null;
@@ -121,7 +113,8 @@
     document.title = '#' + next.number + ' ' + next.title + ' · Sitrep';
     renderTimes();
     renderRoles();
-    const allowed = ALLOWED[next.status] || [];
+    // The server says which moves are allowed: the page never re-declares the state machine.
+    const allowed = next.allowedTransitions || [];
     for (const button of document.querySelectorAll('#transition-form [data-transition]')) {
       button.disabled = !allowed.includes(button.dataset.transition) || button.dataset.busy === 'true';
     }
@@ -148,165 +141,18 @@
 
   // ---------------------------------------------------------------- timeline
 
-  function quote(text) {
-    return '“' + text + '”';
-  }
-
-  function alertName(d) {
-    return d.summary || d.identity || d.alertId || 'alert';
-  }
-
-  /** What an entry says, per type: a category (for styling), a line, and optional detail text. */
+  /**
+   * An entry as the server describes it (`summary`, `kind`: the one shared describer). A note's
+   * own text is its detail, so markup in it stays text.
+   */
   function describe(entry) {
     const d = entry.data || {};
-    switch (entry.type) {
-      case 'incident.declared':
-        return {
-          kind: 'status',
-          line: [
-            'declared ',
-            quote(d.title || ''),
-            ' ',
-            d.severity ? S.severityBadge(d.severity) : null,
-            d.service ? ' on ' + d.service : '',
-            d.source === 'alert' ? ' from an alert' : '',
-          ],
-          detail: d.summary,
-        };
-      case 'incident.acknowledged':
-        return { kind: 'status', line: ['acknowledged the incident'], detail: d.note };
-      case 'incident.mitigated':
-        return { kind: 'status', line: ['marked the incident mitigated'], detail: d.note };
-      case 'incident.resolved':
-        return {
-          kind: 'status',
-          line: [d.automatic ? 'resolved the incident: every alert has resolved' : 'resolved the incident'],
-          detail: d.note,
-        };
-      case 'incident.reopened':
-        return { kind: 'status', line: ['reopened the incident', d.reason ? ': ' + d.reason : ''], detail: d.note };
-      case 'incident.severity_changed':
-        return {
-          kind: 'status',
-          line: ['changed severity from ', S.severityBadge(d.from), ' to ', S.severityBadge(d.to)],
-          detail: d.reason,
-        };
-      case 'incident.updated': {
-        const line = [];
-        if (d.title) line.push('renamed the incident from ' + quote(d.title.from) + ' to ' + quote(d.title.to));
-        if (d.summary)
-          line.push((line.length ? ' and ' : '') + (d.summary.to ? 'updated the summary' : 'removed the summary'));
-        return {
-          kind: 'status',
-          line: line.length ? line : ['updated the incident'],
-          detail: d.summary && d.summary.to,
-        };
-      }
-      case 'incident.role_assigned':
-        return {
-          kind: 'role',
-          line: [
-            'made ',
-            h('strong', null, d.assignee),
-            ' ',
-            (ROLE_LABEL[d.role] || d.role).toLowerCase(),
-            d.previous ? ' (was ' + d.previous + ')' : '',
-          ],
-        };
-      case 'incident.role_unassigned':
-        return {
-          kind: 'role',
-          line: ['removed ', h('strong', null, d.previous), ' as ', (ROLE_LABEL[d.role] || d.role).toLowerCase()],
-        };
-      case 'incident.commander_handoff':
-        return {
-          kind: 'role',
-          line: ['command handed from ', h('strong', null, d.from), ' to ', h('strong', null, d.to)],
-        };
-      case 'note.added':
-        return {
-          kind: 'note',
-          line: [d.pinned ? 'added a pinned note' : 'added a note'],
-          detail: d.text,
-          pinned: !!d.pinned,
-        };
-      case 'action_item.added':
-        return {
-          kind: 'action',
-          line: [
-            'added action item ',
-            quote(d.title || ''),
-            d.owner ? ' for ' + d.owner : '',
-            d.dueDate ? ', due ' + d.dueDate : '',
-          ],
-        };
-      case 'action_item.updated': {
-        const item = actionItems.get(d.actionItemId);
-        const changes = d.changes || {};
-        const what = [];
-        if (changes.status) what.push(changes.status === 'done' ? 'marked done' : 'reopened');
-        if (changes.title !== undefined) what.push('renamed to ' + quote(changes.title));
-        if (changes.owner !== undefined) what.push(changes.owner ? 'owner ' + changes.owner : 'owner removed');
-        if (changes.dueDate !== undefined) what.push(changes.dueDate ? 'due ' + changes.dueDate : 'due date removed');
-        return {
-          kind: 'action',
-          line: [
-            'updated action item ',
-            quote(item ? item.title : d.actionItemId || ''),
-            what.length ? ': ' + what.join(', ') : '',
-          ],
-        };
-      }
-      case 'alert.attached':
-        return {
-          kind: 'alert',
-          line: [
-            d.firing === false ? 'alert attached (resolved): ' : 'alert firing: ',
-            h('strong', null, alertName(d)),
-            ' ',
-            d.severity ? S.severityBadge(d.severity) : null,
-            d.source ? ' from ' + d.source : '',
-          ],
-        };
-      case 'alert.resolved':
-        return {
-          kind: 'alert',
-          line: ['alert resolved: ', h('strong', null, alertNames.get(String(d.alertId)) || String(d.alertId || ''))],
-        };
-      case 'change.correlated':
-        return {
-          kind: 'change',
-          line: [
-            'change nearby: ',
-            h('strong', null, d.summary || d.changeId || ''),
-            d.service ? ' on ' + d.service : '',
-          ],
-        };
-      case 'incident.escalated':
-        return { kind: 'notify', line: ['escalated to ', h('strong', null, d.target || '')], detail: d.reason };
-      case 'notification.sent':
-        return { kind: 'notify', line: ['notified ', d.recipient || '', d.channel ? ' by ' + d.channel : ''] };
-      case 'notification.failed':
-        return {
-          kind: 'notify failed',
-          line: ['could not notify ', d.recipient || '', d.channel ? ' by ' + d.channel : ''],
-          detail: d.reason,
-        };
-      case 'postmortem.updated':
-        return {
-          kind: 'other',
-          line: [
-            'updated the postmortem',
-            Array.isArray(d.sections) && d.sections.length ? ': ' + d.sections.join(', ') : '',
-          ],
-        };
-      default:
-        return {
-          kind: 'other',
-          line: [String(entry.type)],
-          detail: Object.keys(d).length ? JSON.stringify(d, null, 2) : null,
-        };
+    const summary = typeof entry.summary === 'string' ? entry.summary : String(entry.type);
+    if (entry.type === 'note.added') {
+      return { kind: 'note', line: [d.pinned ? 'Pinned note' : 'Note'], detail: summary, pinned: !!d.pinned };
     }
+    const failed = entry.type === 'notification.failed' || entry.type === 'page.failed' || entry.type === 'automation.failed';
+    return { kind: (entry.kind || 'other') + (failed ? ' failed' : ''), line: [summary] };
   }
 
   /** Derived state: action items and alert names, in seq order. */
@@ -338,8 +184,6 @@
       };
       actionItems.set(d.actionItemId, Object.assign({}, item, d.changes || {}));
       renderActionItems();
-    } else if (entry.type === 'alert.attached' && d.alertId) {
-      alertNames.set(String(d.alertId), alertName(d));
     }
   }
 
@@ -378,11 +222,7 @@
     $('timeline-empty').hidden = true;
     if (live) {
       const { line } = describe(entry);
-      S.announce(
-        (entry.actor || 'someone') +
-          ' ' +
-          line.map((part) => (part instanceof Node ? part.textContent : part || '')).join(''),
-      );
+      S.announce((entry.actor || 'someone') + ': ' + line.join(''));
       if (entry.type.startsWith('incident.') || entry.type.startsWith('alert.')) scheduleRefresh();
       if (entry.type.startsWith('alert.')) scheduleAlerts();
     }
@@ -463,8 +303,6 @@
         (a.status === 'firing' ? 0 : 1) - (b.status === 'firing' ? 0 : 1) ||
         S.severityRank(a.severity) - S.severityRank(b.severity),
     );
-    for (const item of items)
-      if (item.alertId) alertNames.set(String(item.alertId), item.summary || item.identity || String(item.alertId));
     $('alerts').replaceChildren(
       ...sorted.map((item) => {
         const runbook = S.externalLink(pick(item, 'runbookUrl', 'runbook_url', 'annotations.runbook_url'), 'Runbook');
@@ -744,7 +582,6 @@
     entries = new Map();
     lastSeq = 0;
     actionItems = new Map();
-    alertNames = new Map();
     restTimeline = true;
     catchingUp = true;
     $('timeline').replaceChildren();
