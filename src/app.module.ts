@@ -8,6 +8,8 @@ import { AlertsModule } from './alerts/alerts.module';
 import { WebModule } from './web/web.module';
 import { PostmortemsModule } from './postmortems/postmortems.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { ChatopsModule } from './chatops';
+import { OnCallModule } from './oncall';
 
 @Module({})
 export class AppModule {
@@ -24,6 +26,8 @@ export class AppModule {
         AlertsModule,
         PostmortemsModule,
         NotificationsModule,
+        ChatopsModule,
+        OnCallModule,
       ],
     };
   }

@@ -5,7 +5,10 @@ import { Alerts1764180000000 } from './alerts/persistence/migrations/17641800000
 import { Notifications1764190000000 } from './notifications/persistence/migrations/1764190000000-notifications';
 import { Postmortems1764200000000 } from './postmortems/persistence/migrations/1764200000000-postmortems';
 import { Timers1764210000000 } from './platform/database/migrations/1764210000000-timers';
+import { MessageJobs1764210000001 } from './notifications/persistence/migrations/1764210000001-message-jobs';
+import { Chatops1764230000000 } from './chatops/persistence/migrations/1764230000000-chatops';
 import { IncidentChatAndUpdates1764240000000 } from './incidents/persistence/migrations/1764240000000-incident-chat-and-updates';
+import { OnCall1764220000000 } from './oncall/persistence/migrations/1764220000000-oncall';
 
 /**
  * Every migration of every module, in timestamp order (the composition root knows them all;
@@ -19,5 +22,8 @@ export const migrations: Array<new () => MigrationInterface> = [
   Notifications1764190000000,
   Postmortems1764200000000,
   Timers1764210000000,
+  MessageJobs1764210000001,
+  OnCall1764220000000,
+  Chatops1764230000000,
   IncidentChatAndUpdates1764240000000,
 ];

@@ -3,3 +3,4 @@ export * from './local-time';
 export * from './rotation';
 export * from './restrictions';
 export * from './final-schedule';
+export * from './instant';

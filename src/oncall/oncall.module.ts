@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { IncidentsModule } from '../incidents';
+import { CalendarFeeds } from './calendar/calendar-feeds';
+import { CalendarFeedController, OnCallController } from './http/on-call.controller';
+import { SchedulesController } from './http/schedules.controller';
+import { OnCallDirectory } from './on-call/on-call-directory';
+import { ScheduleStore } from './persistence/schedule.store';
+import { ScheduleUsage } from './schedule-usage';
+import { ScheduleService } from './schedules/schedule.service';
+
+/**
+ * On-call schedules: layers of rotations with restrictions, overrides, versions kept for
+ * history, the final schedule resolved by the pure `domain/`, and an iCalendar feed.
+ */
+@Module({
+  imports: [IncidentsModule],
+  controllers: [SchedulesController, OnCallController, CalendarFeedController],
+  providers: [ScheduleStore, ScheduleService, OnCallDirectory, ScheduleUsage, CalendarFeeds],
+  exports: [OnCallDirectory, ScheduleUsage],
+})
+export class OnCallModule {}
