@@ -23,15 +23,52 @@ export const REDACTED_PATHS = [
   '*.signing_secret',
 ];
 
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): AppLogger {
+/** How log lines are written: one JSON object per line, or one coloured human line. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * Pretty lines for a person at a terminal, JSON for everything else: a file, a pipe, a log
+ * shipper, `docker run` without `-t`, CI. Pretty needs pino-pretty, a devDependency that the
+ * production image prunes; there a terminal still gets JSON rather than a crash.
+ */
+export function chooseLogFormat(output: { isTTY?: boolean }, prettyPrinterInstalled: boolean): LogFormat {
+  return output.isTTY === true && prettyPrinterInstalled ? 'pretty' : 'json';
+}
+
+/** The pretty printer, or undefined where it is not installed (the production image). */
+function loadPrettyPrinter(): typeof import('pino-pretty') | undefined {
+  try {
+    return require('pino-pretty');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The service's logger. With no destination it writes to stdout in the format
+ * `chooseLogFormat` picks for it; a given destination gets JSON unless `format` says
+ * otherwise. Redaction happens before formatting, so it holds in both formats.
+ */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream, format?: LogFormat): AppLogger {
+  const prettyPrinter = format === 'json' ? undefined : loadPrettyPrinter();
+  const chosen = format ?? (destination ? 'json' : chooseLogFormat(process.stdout, prettyPrinter !== undefined));
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: 'sitrep' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (chosen === 'json' || !prettyPrinter) return pino(options, destination);
   return pino(
-    {
-      level,
-      base: { service: 'sitrep' },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    },
-    destination,
+    options,
+    prettyPrinter({
+      destination: destination ?? 1,
+      // Synchronous, so that the last lines before process.exit (a failed start, shutdown) are not lost.
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service,context',
+      messageFormat: '{if context}[{context}] {end}{msg}',
+    }),
   );
 }
 
