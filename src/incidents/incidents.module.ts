@@ -4,6 +4,7 @@ import type { OutboxRelay } from '../platform/messaging/outbox-relay';
 import { AddActionItemHandler } from './commands/add-action-item/add-action-item.command';
 import { UpdateActionItemHandler } from './commands/update-action-item/update-action-item.command';
 import { AddNoteHandler } from './commands/add-note/add-note.command';
+import { PostStatusUpdateHandler } from './commands/post-status-update/post-status-update.command';
 import { AssignRoleHandler } from './commands/assign-role/assign-role.command';
 import { UnassignRoleHandler } from './commands/unassign-role/unassign-role.command';
 import { DeclareIncidentHandler } from './commands/declare-incident/declare-incident.command';
@@ -29,6 +30,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     AssignRoleHandler,
     UnassignRoleHandler,
     AddNoteHandler,
+    PostStatusUpdateHandler,
     AddActionItemHandler,
     UpdateActionItemHandler,
     GetIncidentHandler,

@@ -19,6 +19,7 @@ export type { Transition } from './commands/transition-incident/transition-incid
 export { AssignRole } from './commands/assign-role/assign-role.command';
 export { UnassignRole } from './commands/unassign-role/unassign-role.command';
 export { AddNote } from './commands/add-note/add-note.command';
+export { PostStatusUpdate } from './commands/post-status-update/post-status-update.command';
 export { AddActionItem } from './commands/add-action-item/add-action-item.command';
 export { UpdateActionItem } from './commands/update-action-item/update-action-item.command';
 export { GetIncident, ListIncidents } from './queries/incident-queries';

@@ -309,4 +309,38 @@ describe('incident command over HTTP', () => {
     expect(back.body.summary).toBe(hostile.trim());
     expect((await db.query(`SELECT count(*)::int AS n FROM incidents`)).rows[0].n).toBeGreaterThan(0);
   });
+
+  it('records stakeholder status updates on the timeline, with the time of the last one and the allowed moves on the incident', async () => {
+    const inc = await declare(url, { title: 'Search degraded', severity: 'SEV2' }, alice);
+    expect(inc).toMatchObject({ allowedTransitions: ['acknowledge', 'mitigate', 'resolve'], chat: null, lastStatusUpdateAt: null });
+
+    const update = await call(url, 'POST', `/api/v1/incidents/${inc.id}/updates`, {
+      token: bob,
+      body: { text: 'Search is degraded in eu-west; reindex running. Next update in 30 minutes.' },
+    });
+    expect(update.status).toBe(201);
+    expect(update.body).toMatchObject({
+      seq: 2,
+      incidentId: inc.id,
+      type: 'incident.status_update',
+      actor: 'bob',
+      data: { text: 'Search is degraded in eu-west; reindex running. Next update in 30 minutes.' },
+      summary: 'Status update: Search is degraded in eu-west; reindex running. Next update in 30 minutes.',
+      kind: 'status_update',
+    });
+    const read = await call(url, 'GET', `/api/v1/incidents/${inc.id}`, { token: viewer });
+    expect(read.body.lastStatusUpdateAt).toBe(update.body.occurredAt);
+
+    const resolved = await call(url, 'POST', `/api/v1/incidents/${inc.id}/resolve`, { token: alice, body: {} });
+    expect(resolved.body.allowedTransitions).toEqual(['reopen']);
+
+    const empty = await call(url, 'POST', `/api/v1/incidents/${inc.id}/updates`, { token: bob, body: { text: '' } });
+    expect(empty.status).toBe(400);
+    expect(JSON.stringify(empty.body)).toContain('text');
+    const unknown = await call(url, 'POST', '/api/v1/incidents/00000000-0000-4000-8000-000000000000/updates', { token: bob, body: { text: 'x' } });
+    expect(unknown.status).toBe(404);
+    const asViewer = await call(url, 'POST', `/api/v1/incidents/${inc.id}/updates`, { token: viewer, body: { text: 'x' } });
+    expect(asViewer.status).toBe(403);
+    expect((await events(inc.id)).map((e) => e.type)).toEqual(['incident.declared', 'incident.status_update', 'incident.resolved']);
+  });
 });

@@ -96,6 +96,13 @@ export class AddNoteDto {
   pinned?: boolean;
 }
 
+export class PostStatusUpdateDto {
+  @ApiProperty({ example: 'Search is degraded in eu-west; a reindex is running, next update in 30 minutes.', maxLength: 10_000 })
+  @IsString()
+  @Length(1, 10_000)
+  text!: string;
+}
+
 export class AddActionItemDto {
   @ApiProperty({ example: 'Alert on replica lag before it reaches 30 s', maxLength: ACTION_ITEM_TITLE_MAX })
   @IsString()

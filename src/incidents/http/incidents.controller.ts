@@ -7,6 +7,7 @@ import { Actor, RequireRole } from '../../platform/auth/auth.guard';
 import { AddActionItem } from '../commands/add-action-item/add-action-item.command';
 import { UpdateActionItem } from '../commands/update-action-item/update-action-item.command';
 import { AddNote } from '../commands/add-note/add-note.command';
+import { PostStatusUpdate } from '../commands/post-status-update/post-status-update.command';
 import { AssignRole } from '../commands/assign-role/assign-role.command';
 import { UnassignRole } from '../commands/unassign-role/unassign-role.command';
 import { DeclareIncident } from '../commands/declare-incident/declare-incident.command';
@@ -18,6 +19,7 @@ import { GetIncident, GetIncidentAlerts, ListIncidents } from '../queries/incide
 import {
   AddActionItemDto,
   AddNoteDto,
+  PostStatusUpdateDto,
   AssignRoleDto,
   DeclareIncidentDto,
   ListIncidentsQuery,
@@ -135,6 +137,19 @@ export class IncidentsController {
   @ApiHeader(ifMatchHeader)
   addNote(@Param('id') id: string, @Body() body: AddNoteDto, @Actor() actor: string, @IfMatch() version: number | undefined) {
     return this.commands.execute(new AddNote(id, body.text, body.pinned ?? false, actor, version));
+  }
+
+  /** A stakeholder status update (`incident.status_update`); follow-through posts and mails it. */
+  @Post(':id/updates')
+  @RequireRole('responder')
+  @ApiHeader(ifMatchHeader)
+  postStatusUpdate(
+    @Param('id') id: string,
+    @Body() body: PostStatusUpdateDto,
+    @Actor() actor: string,
+    @IfMatch() version: number | undefined,
+  ) {
+    return this.commands.execute(new PostStatusUpdate(id, body.text, actor, version));
   }
 
   @Post(':id/action-items')
