@@ -11,6 +11,7 @@ import { createDataSource, migrateUnderLock } from './platform/database/data-sou
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
 import { createTransport } from './platform/messaging';
 import { OutboxRelay } from './platform/messaging/outbox-relay';
+import { IncidentOutbox } from './incidents/persistence/incident-outbox';
 import { ErrorFilter } from './platform/http/error.filter';
 import { createValidationPipe, RejectUnstorableText } from './platform/http/validation';
 import { AppLogger, createLogger, NestPinoLogger } from './platform/observability/logger';
@@ -69,7 +70,9 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.debug({ component: 'embedded-postgres' }, line));
+      embedded = await startEmbeddedPostgres(config.dataDir, (line) =>
+        logger.debug({ component: 'embedded-postgres' }, line),
+      );
       databaseUrl = embedded.url;
     }
     logger.info(
@@ -85,7 +88,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
 
     const transport = createTransport(config, dataSource, logger);
     await transport.start();
-    const relay = new OutboxRelay(dataSource, transport, logger);
+    const relay = new OutboxRelay(dataSource, transport, new IncidentOutbox(), logger);
     const metrics = new Metrics();
 
     const adapter = new FastifyAdapter({
@@ -102,7 +105,11 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     const drain = trackInFlight(fastify);
     fastify.addHook('onResponse', (request, reply, done) => {
       metrics.httpDuration.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status_code: String(reply.statusCode),
+        },
         reply.elapsedTime / 1000,
       );
       done();
@@ -126,13 +133,21 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     );
     // Registered without a limit of its own, so each route's bodyLimit (API vs ingest) applies.
     const parseJson = fastify.getDefaultJsonParser('error', 'error');
-    app.useBodyParser('application/json', {}, (request, body, done) => parseJson(request as never, body as never, done));
+    app.useBodyParser('application/json', {}, (request, body, done) =>
+      parseJson(request as never, body as never, done),
+    );
     // Slack, Twilio and the acknowledge page post forms; their signatures are checked on
     // request.rawBody. Every other route stays JSON-only (415), as the contract says.
     app.useBodyParser('application/x-www-form-urlencoded', {}, (request, body, done) => {
       const url = (request as { url?: string }).url ?? '';
       if (!FORM_PREFIXES.some((p) => url.startsWith(p))) {
-        done(Object.assign(new Error(`Unsupported Media Type: application/x-www-form-urlencoded`), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }), undefined);
+        done(
+          Object.assign(new Error(`Unsupported Media Type: application/x-www-form-urlencoded`), {
+            statusCode: 415,
+            code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+          }),
+          undefined,
+        );
         return;
       }
       done(null, Object.fromEntries(new URLSearchParams((body as Buffer).toString('utf8'))));
@@ -170,4 +185,3 @@ export async function closeGracefully(app: NestFastifyApplication): Promise<void
   await drains.get(app)?.();
   await app.close();
 }
-

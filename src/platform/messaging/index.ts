@@ -13,8 +13,9 @@ export { KafkaTransport } from './kafka-transport';
 export type { KafkaTransportOptions } from './kafka-transport';
 export { InProcessTransport } from './in-process-transport';
 export type { InProcessTransportOptions } from './in-process-transport';
-export { OutboxRelay, OUTBOX_CHANNEL, OUTBOX_LOCK_KEY } from './outbox-relay';
-export type { OutboxRelayOptions, IncidentEventMessage } from './outbox-relay';
+export { OutboxRelay } from './outbox-relay';
+export type { OutboxRelayOptions } from './outbox-relay';
+export type { OutboxEntry, OutboxSession, OutboxSource } from './outbox-source';
 
 /** Kafka when KAFKA_BROKERS is configured, else the PostgreSQL-backed in-process transport. */
 export function createTransport(config: AppConfig, dataSource: DataSource, logger: MessagingLogger): MessageTransport {

@@ -1,21 +1,19 @@
 import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
-import { MessageTransport, OutgoingMessage, TOPICS } from './message-transport';
+import { MessageTransport } from './message-transport';
 import { MessagingLogger, silentLogger } from './messaging-logger';
+import { OutboxEntry, OutboxSource } from './outbox-source';
 import { Signal } from './signal';
 
 /**
- * The PostgreSQL channel the relay listens on. Writers of incident_events call
- * `SELECT pg_notify('sitrep_outbox', '')` in their transaction; the notification is delivered
- * when it commits.
+ * @deprecated The incident outbox's channel lives with it now
+ * (`src/incidents/persistence/incident-outbox.ts`); this alias goes once incident.store.ts
+ * imports it from there.
  */
 export const OUTBOX_CHANNEL = 'sitrep_outbox';
 
-/** "sitrep outbox" in PostgreSQL's advisory lock space: held by the one relay at work. */
-export const OUTBOX_LOCK_KEY = 0x4f75_7462;
-
 export interface OutboxRelayOptions {
-  /** Most events per publish. Default 500. */
+  /** Most rows per publish. Default 500. */
   batchSize?: number;
   /** Fallback poll while leader (wake-ups normally come by notify or LISTEN). Default 500. */
   pollIntervalMs?: number;
@@ -25,32 +23,12 @@ export interface OutboxRelayOptions {
   retryDelayMs?: number;
 }
 
-/** The integration event on the incident-events topic, keyed by incidentId. */
-export interface IncidentEventMessage {
-  incidentId: string;
-  seq: number;
-  type: string;
-  actor: string;
-  occurredAt: string;
-  data: unknown;
-}
-
-interface EventRow {
-  position: string;
-  incident_id: string;
-  seq: number;
-  type: string;
-  actor: string;
-  occurred_at: Date;
-  data: unknown;
-}
-
 /**
- * Ships unpublished incident_events rows to the incident-events topic in position order (so
- * in seq order per incident), then marks them published. One relay works at a time across
- * instances: the one holding a session advisory lock on its own connection; the others retry
+ * Ships an outbox source's unpublished rows to the transport in position order (so in order
+ * per key), then marks them published. One relay works a source at a time across instances:
+ * the one holding the source's session advisory lock on its own connection; the others retry
  * the lock every lockRetryMs. Delivery is at least once: a relay that dies between publish
- * and update makes the next leader publish those rows again (consumers dedupe by seq).
+ * and mark makes the next leader publish those rows again (consumers dedupe).
  */
 export class OutboxRelay {
   private readonly settings: Required<OutboxRelayOptions>;
@@ -66,6 +44,7 @@ export class OutboxRelay {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transport: MessageTransport,
+    private readonly source: OutboxSource,
     private readonly logger: MessagingLogger = silentLogger,
     options: OutboxRelayOptions = {},
   ) {
@@ -82,7 +61,7 @@ export class OutboxRelay {
     return this.leader;
   }
 
-  /** Events this relay has published (and marked) so far. */
+  /** Rows this relay has published (and marked) so far. */
   get publishedCount(): number {
     return this.published;
   }
@@ -93,7 +72,7 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Wakes the relay now: call after committing new events. Cheap; a no-op on followers. */
+  /** Wakes the relay now: call after committing new rows. Cheap; a no-op on followers. */
   notify(): void {
     this.signal.notify();
   }
@@ -114,7 +93,7 @@ export class OutboxRelay {
     while (!this.stopped) {
       try {
         client ??= await this.connect();
-        const [row] = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [OUTBOX_LOCK_KEY])).rows;
+        const [row] = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [this.source.lockKey])).rows;
         if (row?.locked) {
           await this.lead(client);
           // lead() returns when stopping or when the connection failed.
@@ -123,7 +102,7 @@ export class OutboxRelay {
           continue;
         }
       } catch (error) {
-        this.logger.warn({ err: error }, 'Outbox relay cannot reach PostgreSQL; retrying');
+        this.logger.warn({ ...this.context, err: error }, 'Outbox relay cannot reach PostgreSQL; retrying');
         if (client) await closeQuietly(client);
         client = undefined;
       }
@@ -135,11 +114,11 @@ export class OutboxRelay {
   /** A dedicated connection (not from the pool): the lock lives and dies with it. */
   private async connect(): Promise<Client> {
     const client = new Client(clientConfig(this.dataSource));
-    client.on('error', (err) => this.logger.debug({ err }, 'Outbox relay connection error'));
+    client.on('error', (err) => this.logger.debug({ ...this.context, err }, 'Outbox relay connection error'));
     try {
       await client.connect();
       // This session only marks rows published. If a crash loses a mark, the rows are
-      // published again and consumers drop them by (incidentId, seq); no need to wait for fsync.
+      // published again and consumers drop them; no need to wait for fsync.
       await client.query(`SET synchronous_commit = off`);
     } catch (error) {
       await closeQuietly(client);
@@ -149,9 +128,10 @@ export class OutboxRelay {
   }
 
   private async lead(client: Client): Promise<void> {
+    const { channel } = this.source;
     let broken = false;
     const onNotification = (message: { channel: string }) => {
-      if (message.channel === OUTBOX_CHANNEL) this.signal.notify();
+      if (message.channel === channel) this.signal.notify();
     };
     const onEnd = () => {
       broken = true;
@@ -161,52 +141,63 @@ export class OutboxRelay {
     client.on('error', onEnd);
     client.on('end', onEnd);
     try {
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      await client.query(`LISTEN ${quoteIdentifier(channel)}`);
       this.leader = true;
-      this.logger.info({}, 'Outbox relay is leader');
+      this.logger.info(this.context, 'Outbox relay is leader');
       let pending = true; // rows may have waited while no relay was leader
       while (!this.stopped && !broken) {
         if (!pending) await this.signal.wait(this.settings.pollIntervalMs);
         if (this.stopped || broken) break;
         pending = false;
-        const rows = await this.nextBatch(client);
-        if (rows.length === 0) continue;
+        const entries = await this.source.unpublished(client, this.settings.batchSize);
+        if (entries.length === 0) continue;
         try {
-          await this.transport.publish(TOPICS.incidentEvents, rows.map(toMessage));
+          await this.publish(entries);
         } catch (error) {
           this.logger.error(
-            { err: error, events: rows.length, firstPosition: rows[0].position },
+            { ...this.context, err: error, entries: entries.length, firstPosition: entries[0].position },
             'Outbox relay cannot publish; retrying',
           );
           await this.sleep(this.settings.retryDelayMs);
           pending = true;
           continue;
         }
-        await client.query('UPDATE incident_events SET published = true WHERE position = ANY($1::bigint[])', [
-          rows.map((r) => r.position),
-        ]);
-        this.published += rows.length;
-        pending = rows.length === this.settings.batchSize;
+        await this.source.markPublished(
+          client,
+          entries.map((e) => e.position),
+        );
+        this.published += entries.length;
+        pending = entries.length === this.settings.batchSize;
       }
     } catch (error) {
       // A database error: the connection (and with it the lock) is closed by the caller.
-      this.logger.warn({ err: error }, 'Outbox relay lost its PostgreSQL connection; stepping down');
+      this.logger.warn({ ...this.context, err: error }, 'Outbox relay lost its PostgreSQL connection; stepping down');
     } finally {
       this.leader = false;
       client.off('notification', onNotification);
       client.off('error', onEnd);
       client.off('end', onEnd);
-      this.logger.info({}, 'Outbox relay stepped down');
+      this.logger.info(this.context, 'Outbox relay stepped down');
     }
   }
 
-  private async nextBatch(client: Client): Promise<EventRow[]> {
-    const result = await client.query<EventRow>(
-      `SELECT position, incident_id, seq, type, actor, occurred_at, data FROM incident_events
-       WHERE NOT published ORDER BY position LIMIT $1`,
-      [this.settings.batchSize],
-    );
-    return result.rows;
+  /** Publishes runs of one topic in position order; each run resolves only once durable. */
+  private async publish(entries: OutboxEntry[]): Promise<void> {
+    let start = 0;
+    while (start < entries.length) {
+      const topic = entries[start].topic;
+      let end = start + 1;
+      while (end < entries.length && entries[end].topic === topic) end++;
+      await this.transport.publish(
+        topic,
+        entries.slice(start, end).map((e) => e.message),
+      );
+      start = end;
+    }
+  }
+
+  private get context() {
+    return { outbox: this.source.name };
   }
 
   private async sleep(ms: number): Promise<void> {
@@ -238,14 +229,7 @@ function clientConfig(dataSource: DataSource): ClientConfig {
   };
 }
 
-function toMessage(row: EventRow): OutgoingMessage {
-  const event: IncidentEventMessage = {
-    incidentId: row.incident_id,
-    seq: row.seq,
-    type: row.type,
-    actor: row.actor,
-    occurredAt: new Date(row.occurred_at).toISOString(),
-    data: row.data,
-  };
-  return { key: row.incident_id, value: JSON.stringify(event), headers: { 'event-type': row.type } };
+/** LISTEN takes an identifier, not a parameter. */
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -4,7 +4,12 @@ import { DataSource } from 'typeorm';
 import { createDataSource, migrateUnderLock } from '../../../src/platform/database/data-source';
 import { InProcessTransport } from '../../../src/platform/messaging/in-process-transport';
 import { TOPICS } from '../../../src/platform/messaging/message-transport';
-import { IncidentEventMessage, OUTBOX_CHANNEL, OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
+import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
+import {
+  IncidentEventMessage,
+  IncidentOutbox,
+  OUTBOX_CHANNEL,
+} from '../../../src/incidents/persistence/incident-outbox';
 import { createTestDatabase, dropTestDatabase, eventually } from '../../support/database';
 import { recordingLogger } from './messaging-test-support';
 
@@ -13,7 +18,7 @@ interface Shipped {
   event: IncidentEventMessage;
 }
 
-describe('OutboxRelay', () => {
+describe('OutboxRelay with the incident outbox', () => {
   let url: string;
   let dataSource: DataSource;
   let transport: InProcessTransport;
@@ -40,8 +45,8 @@ describe('OutboxRelay', () => {
     if (url) await dropTestDatabase(url);
   });
 
-  function relay(options: ConstructorParameters<typeof OutboxRelay>[3] = {}): OutboxRelay {
-    const created = new OutboxRelay(dataSource, transport, logger, options);
+  function relay(options: ConstructorParameters<typeof OutboxRelay>[4] = {}): OutboxRelay {
+    const created = new OutboxRelay(dataSource, transport, new IncidentOutbox(), logger, options);
     relays.push(created);
     return created;
   }
@@ -154,7 +159,7 @@ describe('OutboxRelay', () => {
 
   it('keeps unpublished events and retries while the transport refuses them', async () => {
     const refusing = new InProcessTransport(dataSource, logger, { topicPrefix: 'test.' }); // never started
-    const stuck = new OutboxRelay(dataSource, refusing, logger, { retryDelayMs: 50 });
+    const stuck = new OutboxRelay(dataSource, refusing, new IncidentOutbox(), logger, { retryDelayMs: 50 });
     relays.push(stuck);
     await stuck.start();
     await append([{ incidentId: randomUUID(), seq: 1 }], true);
