@@ -7,6 +7,10 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import type { ErrorDetail } from './app-error';
+import { findShapeProblem } from './body-shape';
+
+/** Details listed in one validation error; a body with thousands of bad keys gets a count of the rest. */
+const MAX_DETAILS = 20;
 
 function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
@@ -33,9 +37,11 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
-      const details = flatten(errors);
+      const all = flatten(errors);
+      const details = all.slice(0, MAX_DETAILS);
+      const more = all.length > details.length ? ` (and ${all.length - details.length} more)` : '';
       return new BadRequestException({
-        message: details.map((d) => `${d.path}: ${d.problem}`).join('; ') || 'Invalid request',
+        message: (details.map((d) => `${d.path}: ${d.problem}`).join('; ') || 'Invalid request') + more,
         code: 'VALIDATION_FAILED',
         details,
       });
@@ -47,27 +53,38 @@ export function createValidationPipe(): ValidationPipe {
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function findUnstorable(value: unknown, path: string, depth = 0): string | null {
+/** Recursion is safe here: findShapeProblem has bounded the depth first. */
+function findUnstorable(value: unknown, path: string): string | null {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? path || 'body' : null;
-  if (value === null || typeof value !== 'object' || depth > 32) return null;
+  if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value)) {
     const childPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-    const found = UNSTORABLE.test(key) ? childPath : findUnstorable(item, childPath, depth + 1);
+    const found = UNSTORABLE.test(key) ? childPath : findUnstorable(item, childPath);
     if (found) return found;
   }
   return null;
 }
 
 /**
- * Rejects text PostgreSQL cannot store with a 400 naming the field, for every DTO-typed body
- * and query. Ingest endpoints take `unknown` bodies and clean such text instead, since a 4xx
- * would lose the alert.
+ * Screens every DTO-typed body and query before validation, with a 400 naming the field:
+ * first its shape (depth and width, see body-shape.ts — class-transformer recurses and would
+ * overflow the stack), then text PostgreSQL cannot store (NUL, unpaired surrogates). Ingest
+ * endpoints take `unknown` bodies and are not screened: their normalisers decide, and clean
+ * such text instead, since a 4xx would lose the alert.
  */
 @Injectable()
-export class RejectUnstorableText implements PipeTransform {
+export class ScreenApiInput implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const typed = metadata.metatype && metadata.metatype !== Object;
     if (!typed || (metadata.type !== 'body' && metadata.type !== 'query')) return value;
+    const shape = findShapeProblem(value);
+    if (shape) {
+      throw new BadRequestException({
+        message: `${shape.path}: ${shape.problem}`,
+        code: shape.code,
+        details: [{ path: shape.path, problem: shape.problem }],
+      });
+    }
     const path = findUnstorable(value, '');
     if (path) {
       throw new BadRequestException({
@@ -79,3 +96,6 @@ export class RejectUnstorableText implements PipeTransform {
     return value;
   }
 }
+
+/** The name bootstrap.ts registers; ScreenApiInput does more than its name says. */
+export { ScreenApiInput as RejectUnstorableText };
