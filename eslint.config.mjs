@@ -1,6 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The parts of node:crypto that are pure functions. */
+const pureCrypto = ['createHash', 'createHmac', 'timingSafeEqual'];
+
 const frameworkImports = ['@nestjs/*', 'typeorm', 'typeorm/*', 'kafkajs', 'socket.io', 'socket.io/*', 'pg', 'fastify'];
 
 export default tseslint.config(
@@ -26,7 +29,34 @@ export default tseslint.config(
             { group: frameworkImports, message: 'domain/ must not depend on a framework, ORM or transport' },
             { group: ['**/platform/**', '**/persistence/**', '**/http/**', '**/commands/**', '**/queries/**'], message: 'domain/ depends on nothing outside domain/' },
           ],
+          // Hashing is pure; the rest of crypto is randomness, which the domain takes as an argument.
+          paths: ['crypto', 'node:crypto'].map((name) => ({
+            name,
+            allowImportNames: pureCrypto,
+            message: `domain/ may use only ${pureCrypto.join(', ')} from crypto: ids and random values are passed in`,
+          })),
         },
+      ],
+    },
+  },
+  {
+    // Time and ids are arguments of the domain, so a spec can pin them and a replay gives the same result.
+    files: ['src/**/domain/**/*.ts'],
+    ignores: ['src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'domain/ reads no clock: take `now` as an argument' },
+        { object: 'DateTime', property: 'now', message: 'domain/ reads no clock: take `now` as an argument' },
+        { object: 'DateTime', property: 'local', message: 'DateTime.local reads the clock and the host zone: use DateTime.fromMillis/fromISO with an explicit zone' },
+        { object: 'Math', property: 'random', message: 'domain/ draws no random numbers: take ids and random values as arguments' },
+        { object: 'performance', property: 'now', message: 'domain/ reads no clock: take `now` as an argument' },
+        { object: 'process', message: 'domain/ reads no environment or process state: configuration comes in as arguments' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the clock: take `now` as an argument' },
+        { selector: "CallExpression[callee.name='Date'][arguments.length=0]", message: 'Date() reads the clock: take `now` as an argument' },
       ],
     },
   },
