@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NotificationRule, parseRules } from '../notifications/notification-rules';
 
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export type ConfiguredSeverity = (typeof SEVERITIES)[number];
@@ -25,8 +23,8 @@ export interface AppConfig {
   slack: { botToken?: string; channel: string; apiUrl: string };
   email: { smtpUrl?: string; from?: string; notifyTo: string[] };
   notifyMinSeverity: ConfiguredSeverity;
-  /** From NOTIFY_RULES_FILE; unset = the default rules (see README, Notifications). */
-  notifyRules?: NotificationRule[];
+  /** NOTIFY_RULES_FILE: a JSON rules file notifications reads at boot; unset = the default rules. */
+  notifyRulesFile?: string;
   /** First retry backoff of a notification (NOTIFY_RETRY_BASE_MS) and one send's timeout (NOTIFY_SEND_TIMEOUT_MS). */
   notifyRetryBaseMs: number;
   notifySendTimeoutMs: number;
@@ -153,7 +151,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       notifyTo: emailList(env, 'NOTIFY_EMAIL_TO'),
     },
     notifyMinSeverity: oneOf(env, 'NOTIFY_MIN_SEVERITY', SEVERITIES, 'SEV2'),
-    notifyRules: rulesFile(env, 'NOTIFY_RULES_FILE'),
+    notifyRulesFile: text(env, 'NOTIFY_RULES_FILE'),
     notifyRetryBaseMs: integer(env, 'NOTIFY_RETRY_BASE_MS', 5000, 1, 3_600_000),
     notifySendTimeoutMs: integer(env, 'NOTIFY_SEND_TIMEOUT_MS', 15000, 100, 600_000),
     ackTimeoutSeconds: integer(env, 'ACK_TIMEOUT', 300, 1, 7 * 24 * 3600),
@@ -217,24 +215,6 @@ function timeZone(env: Env, name: string, fallback: string): string {
     throw new ConfigError(name, `must be an IANA time zone such as Europe/Berlin, got "${raw}"`);
   }
   return raw;
-}
-
-/** A JSON notification rules file: it must exist, parse and describe rules. */
-function rulesFile(env: Env, name: string): NotificationRule[] | undefined {
-  const file = text(env, name);
-  if (file === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new ConfigError(name, code === 'ENOENT' ? `names a file that does not exist: ${file}` : `must name a readable JSON file: ${(error as Error).message}`);
-  }
-  try {
-    return parseRules(json);
-  } catch (error) {
-    throw new ConfigError(name, `${file}: ${(error as Error).message}`);
-  }
 }
 
 function adminToken(env: Env): string | undefined {

@@ -1,9 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { GetIncident } from '../incidents/queries/incident-queries';
-import { ResponderDirectory } from '../incidents/responders/responders';
+import { GetIncident, ResponderDirectory } from '../incidents';
 import {
   ConsumerHandle,
   IncomingMessage,
@@ -12,6 +11,8 @@ import {
   TOPICS,
 } from '../platform/messaging/message-transport';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { Timers } from '../platform/timers';
+import { ESCALATION_TIMER, EscalationPayload } from './escalation-timer';
 import { NotificationDispatcher } from './notification.dispatcher';
 import { EventFacts, evolveFacts, IncidentFacts, Person, personOf, planEvent } from './notification-planner';
 import { NOTIFICATION_SETTINGS, NotificationSettings } from './notification-settings';
@@ -21,10 +22,14 @@ interface IncidentEvent extends EventFacts {
   incidentId: string;
 }
 
+/** What a batch leaves an incident's escalation timer at: armed by an event, or disarmed. */
+type EscalationChange = { arm: true; seq: number; dueAt: Date } | { arm: false };
+
 /**
  * One consumer group for the deployment turns incident events into notification jobs. A
  * batch is applied in one transaction: the incident facts (row-locked), the jobs (unique per
- * event, channel and recipient, ON CONFLICT DO NOTHING) and the escalation timers. An event at
+ * event, channel and recipient, ON CONFLICT DO NOTHING) and the escalation timers (rows of
+ * the one timer mechanism, one per incident). An event at
  * or below the remembered seq is a redelivery and changes nothing; `notification.*` events
  * are ignored, so notifications never notify.
  */
@@ -43,6 +48,7 @@ export class NotificationEventsConsumer implements OnApplicationBootstrap, OnMod
     private readonly directory: ResponderDirectory,
     private readonly queries: QueryBus,
     private readonly dispatcher: NotificationDispatcher,
+    private readonly timers: Timers,
   ) {
     this.groupId = `${config.topicPrefix}sitrep-notifications`;
   }
@@ -87,8 +93,7 @@ export class NotificationEventsConsumer implements OnApplicationBootstrap, OnMod
       }
       const people = await this.people(events, facts);
       const jobs: PlannedJob[] = [];
-      const arms: Array<{ incidentId: string; seq: number; dueAt: Date }> = [];
-      const cancels = new Map<string, number>();
+      const escalations = new Map<string, EscalationChange>();
       const touched = new Map<string, IncidentFacts>();
       for (const event of events) {
         const before = facts.get(event.incidentId);
@@ -101,19 +106,30 @@ export class NotificationEventsConsumer implements OnApplicationBootstrap, OnMod
         facts.set(event.incidentId, plan.facts);
         touched.set(event.incidentId, plan.facts);
         for (const job of plan.jobs) jobs.push({ ...job, incidentId: event.incidentId, seq: event.seq });
-        if (plan.cancelTimers) {
-          cancels.set(event.incidentId, event.seq);
-          // Timers armed earlier in this batch are cancelled before they reach the table.
-          for (let i = arms.length - 1; i >= 0; i--) if (arms[i].incidentId === event.incidentId) arms.splice(i, 1);
-        }
-        if (plan.armTimerAt) arms.push({ incidentId: event.incidentId, seq: event.seq, dueAt: plan.armTimerAt });
+        // Events apply in order: the last arm or disarm of the batch is what the timer becomes.
+        if (plan.cancelTimers) escalations.set(event.incidentId, { arm: false });
+        if (plan.armTimerAt) escalations.set(event.incidentId, { arm: true, seq: event.seq, dueAt: plan.armTimerAt });
       }
       await this.store.saveFacts(tx, touched);
-      await this.store.cancelTimers(tx, [...cancels.keys()], cancels);
-      await this.store.armTimers(tx, arms);
+      await this.applyEscalations(tx, escalations);
       return this.store.insertJobs(tx, jobs, this.settings.retry.budgetMs, this.settings.coalesce);
     });
     if (inserted > 0) this.dispatcher.wake();
+  }
+
+  /**
+   * One timer per incident: arming moves it (re-arming one that fired, after a reopen), so a
+   * redelivered event — already in the facts, skipped above — cannot arm it twice.
+   */
+  private async applyEscalations(tx: EntityManager, changes: Map<string, EscalationChange>): Promise<void> {
+    for (const [incidentId, change] of changes) {
+      if (!change.arm) {
+        await this.timers.cancel(ESCALATION_TIMER, incidentId, tx);
+        continue;
+      }
+      const payload: EscalationPayload = { incidentId, armedSeq: change.seq };
+      await this.timers.reschedule({ kind: ESCALATION_TIMER, key: incidentId, dueAt: change.dueAt, payload }, tx);
+    }
   }
 
   /** Directory entries of the people the batch's events are about. */

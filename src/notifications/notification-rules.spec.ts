@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfig } from '../config/config';
 import { defaultRules, parseRules, RulesError } from './notification-rules';
+import { notificationSettings } from './notification-settings';
+import { readRulesFile } from './rules-file';
 
 describe('notification rules', () => {
   it('accepts {"rules": [...]} or a bare list, normalising strings and severities', () => {
@@ -29,11 +31,13 @@ describe('notification rules', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitrep-rules-'));
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('is optional; when set it must exist, parse and describe rules', () => {
-      expect(loadConfig({}).notifyRules).toBeUndefined();
+    it('is optional; when set, notifications reads it at boot: it must exist, parse and describe rules', () => {
+      expect(loadConfig({}).notifyRulesFile).toBeUndefined();
+      expect(notificationSettings(loadConfig({ NOTIFY_MIN_SEVERITY: 'SEV1' })).plan.rules).toEqual(defaultRules('SEV1'));
       const good = path.join(dir, 'good.json');
       fs.writeFileSync(good, JSON.stringify({ rules: [{ when: ['incident.declared'], minSeverity: 'SEV1', send: ['slack:channel'] }] }));
-      expect(loadConfig({ NOTIFY_RULES_FILE: good }).notifyRules).toEqual([
+      expect(loadConfig({ NOTIFY_RULES_FILE: good }).notifyRulesFile).toBe(good);
+      expect(notificationSettings(loadConfig({ NOTIFY_RULES_FILE: good })).plan.rules).toEqual([
         { when: ['incident.declared'], minSeverity: 'SEV1', send: ['slack:channel'] },
       ]);
       const cases: Array<[string, string]> = [
@@ -44,16 +48,18 @@ describe('notification rules', () => {
       fs.writeFileSync(cases[1][0], '{ not json');
       fs.writeFileSync(cases[2][0], JSON.stringify([{ when: 'incident.declared', send: [] }]));
       for (const [file, problem] of cases) {
-        let error: unknown;
-        try {
-          loadConfig({ NOTIFY_RULES_FILE: file });
-        } catch (e) {
-          error = e;
+        for (const read of [() => readRulesFile(file), () => notificationSettings(loadConfig({ NOTIFY_RULES_FILE: file }))]) {
+          let error: unknown;
+          try {
+            read();
+          } catch (e) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(ConfigError);
+          expect((error as Error).message).toMatch(/^Invalid configuration: NOTIFY_RULES_FILE /);
+          expect((error as Error).message).toContain(problem);
+          expect((error as Error).message).not.toContain('\n');
         }
-        expect(error).toBeInstanceOf(ConfigError);
-        expect((error as Error).message).toMatch(/^Invalid configuration: NOTIFY_RULES_FILE /);
-        expect((error as Error).message).toContain(problem);
-        expect((error as Error).message).not.toContain('\n');
       }
     });
 

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/config';
 import type { PlanSettings } from './notification-planner';
 import { defaultRules } from './notification-rules';
+import { readRulesFile } from './rules-file';
 import type { CoalesceSettings } from './persistence/notification.store';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from './retry-policy';
 
@@ -31,7 +32,7 @@ export function notificationSettings(config: AppConfig): NotificationSettings {
   const sendTimeoutMs = config.notifySendTimeoutMs;
   return {
     plan: {
-      rules: config.notifyRules ?? defaultRules(config.notifyMinSeverity),
+      rules: config.notifyRulesFile ? readRulesFile(config.notifyRulesFile) : defaultRules(config.notifyMinSeverity),
       slack: { enabled: Boolean(config.slack.botToken), channel: config.slack.channel },
       email: { enabled: Boolean(config.email.smtpUrl), to: config.email.notifyTo },
       ackTimeoutSeconds: config.ackTimeoutSeconds,

@@ -1,24 +1,20 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import type { EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import type { NotificationOutcome } from '../incidents/domain';
-import type { IncidentView } from '../incidents/incident-views';
-import { IncidentCommands, IncidentNotFound } from '../incidents';
-import { GetIncident } from '../incidents/queries/incident-queries';
+import { GetIncident, IncidentNotFound, IncidentView, NotificationOutcome } from '../incidents';
 import { Signal } from '../platform/messaging/signal';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { ChannelRegistry } from './channels/channel-registry';
+import { EMAIL_CLIENT, SLACK_CLIENT } from './channels/clients';
 import { DeliveryError, SendAbandoned } from './channels/delivery-error';
 import { EmailClient } from './channels/email.client';
 import { emailMessage } from './channels/email-message';
 import { incidentLink, MessageInput } from './channels/message-facts';
 import { SlackClient } from './channels/slack.client';
 import { directMessage, rootMessage, threadReply } from './channels/slack-message';
-import { ESCALATING_SEVERITIES } from './notification-planner';
+import { decideAfterFailure } from './failure-decision';
 import { NOTIFICATION_SETTINGS, NotificationSettings } from './notification-settings';
 import { NotificationMetrics } from './notifications.metrics';
 import { ClaimedJob, JobProgress, LostClaim, NotificationStore, SlackThread } from './persistence/notification.store';
-import { afterTransientFailure } from './retry-policy';
 
 interface Delivered {
   thread?: SlackThread;
@@ -30,11 +26,9 @@ interface Delivered {
 /** Slack channel ids (C…, G…, D…): only with an id can a retry look for an earlier try's message. */
 const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
 
-const TIMER_CHECK_MS = 200;
-
 /**
- * Sends notification jobs. Each instance runs one loop: fire due escalation timers, claim due
- * jobs (FOR UPDATE SKIP LOCKED, one short transaction, a lease per job), send each in the
+ * Sends notification jobs. Each instance runs one loop: claim due jobs of the channels it
+ * has (FOR UPDATE SKIP LOCKED, one short transaction, a lease per job), send each in the
  * background, and record every outcome on the incident's timeline in the transaction that
  * ends the job. Retries use exponential backoff with jitter; a Slack 429 closes that gate
  * only (notification_gates.not_before) and paces it afterwards. The loop survives restarts
@@ -44,31 +38,27 @@ const TIMER_CHECK_MS = 200;
 export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly signal = new Signal();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly slack: SlackClient;
-  private readonly email: EmailClient;
   private loop?: Promise<void>;
   private stopped = false;
   /** Set when shutdown gave up waiting: sends still in flight must not touch the database. */
   private abandoned = false;
-  private nextTimerCheck = 0;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(NOTIFICATION_SETTINGS) private readonly settings: NotificationSettings,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    @Inject(SLACK_CLIENT) private readonly slack: SlackClient,
+    @Inject(EMAIL_CLIENT) private readonly email: EmailClient,
+    private readonly channels: ChannelRegistry,
     private readonly store: NotificationStore,
-    private readonly incidents: IncidentCommands,
     private readonly queries: QueryBus,
     private readonly metrics: NotificationMetrics,
   ) {
-    this.slack = new SlackClient(config.slack, settings.sendTimeoutMs, logger);
-    this.email = new EmailClient(config.email, settings.sendTimeoutMs, logger);
     metrics.attach(() => this.store.queueStats());
   }
 
   onApplicationBootstrap(): void {
-    const channels = [this.slack.enabled && 'slack', this.email.enabled && 'email'].filter(Boolean);
-    this.logger.info({ channels }, channels.length ? `Notifications on: ${channels.join(', ')}` : 'Notifications off: neither Slack nor SMTP is configured');
+    const on = this.channels.names().filter((name) => this.channels.get(name)?.enabled);
+    this.logger.info({ channels: on }, on.length ? `Notifications on: ${on.join(', ')}` : 'Notifications off: no channel is configured (Slack, SMTP)');
     this.loop = this.run();
   }
 
@@ -90,8 +80,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     if (await settlesWithin(all, this.settings.shutdownGraceMs)) return;
     this.abandoned = true;
     this.logger.warn({ inFlight: this.inFlight.size }, 'Notification sends still in flight at shutdown are left to their lease');
-    this.slack.abort();
-    this.email.abort();
+    this.channels.abortAll();
     await settlesWithin(all, 1000);
   }
 
@@ -100,15 +89,12 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     while (!this.stopped) {
       let waitMs = this.settings.pollMaxMs;
       try {
-        if (Date.now() >= this.nextTimerCheck) {
-          this.nextTimerCheck = Date.now() + TIMER_CHECK_MS;
-          await this.fireDueTimers();
-        }
+        const channels = this.channels.names();
         const free = this.settings.concurrency - this.inFlight.size;
-        const jobs = this.stopped ? [] : await this.store.claim(free, this.settings.leaseMs);
+        const jobs = this.stopped ? [] : await this.store.claim(free, this.settings.leaseMs, channels);
         for (const job of jobs) this.start(job);
         if (jobs.length < free) {
-          const next = await this.store.nextWakeMs();
+          const next = await this.store.nextWakeMs(channels);
           if (next !== undefined) waitMs = Math.min(waitMs, Math.max(next, 10));
         }
         failures = 0;
@@ -151,7 +137,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       return this.handleFailure(job, new DeliveryError('transient', `internal error: ${message}`, { mayHaveSent: true, cause: error }));
     }
     if (this.abandoned) return;
-    const outcome: NotificationOutcome = { status: 'sent', channel: job.channel, recipient: job.recipient };
+    const outcome: NotificationOutcome = { status: 'sent', channel: job.channel, recipient: job.recipientLabel ?? job.recipient };
     await this.persist(job, () =>
       this.store.finish(job, outcome, {
         ...delivered,
@@ -164,36 +150,37 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   }
 
   private async handleFailure(job: ClaimedJob, failure: DeliveryError): Promise<void> {
-    const now = new Date();
-    const progress: JobProgress = { ...job.progress, uncertain: job.progress.uncertain || failure.mayHaveSent || undefined };
-    if (failure.kind === 'permanent') return this.fail(job, failure.reason);
-    if (failure.kind === 'rate_limited' || failure.kind === 'deferred') {
-      const delayMs = failure.retryAfterMs ?? 1000;
-      if (now.getTime() + delayMs > job.giveUpAt.getTime()) return this.fail(job, `gave up: ${failure.reason} past the retry budget`);
-      const rateLimited = failure.kind === 'rate_limited';
-      await this.persist(job, () =>
-        this.store.release(job, {
-          delayMs,
-          countAttempt: false,
-          error: failure.reason,
-          progress,
-          gateMs: rateLimited ? delayMs : undefined,
-          paceForMs: rateLimited ? this.settings.slackPaceWindowMs : undefined,
-        }),
-      );
-      this.metrics.retried.inc({ channel: job.channel, reason: failure.kind });
-      this.logger.debug({ jobId: job.id, gate: job.gate, delayMs, reason: failure.reason }, 'Notification postponed');
-      return;
-    }
-    const decision = afterTransientFailure(job.attempts, job.giveUpAt, now, this.settings.retry);
-    if (!decision.retry) return this.fail(job, `${decision.reason}; last error: ${failure.reason}`);
-    await this.persist(job, () => this.store.release(job, { delayMs: decision.delayMs, countAttempt: true, error: failure.reason, progress }));
-    this.metrics.retried.inc({ channel: job.channel, reason: 'transient' });
-    this.logger.info({ jobId: job.id, attempts: job.attempts, retryInMs: decision.delayMs, reason: failure.reason }, 'Notification will be retried');
+    const decision = decideAfterFailure(
+      { kind: failure.kind, reason: failure.reason, retryAfterMs: failure.retryAfterMs, mayHaveSent: failure.mayHaveSent },
+      job,
+      new Date(),
+      { retry: this.settings.retry, paceWindowMs: this.settings.slackPaceWindowMs, defaultWaitMs: 1000 },
+    );
+    if (decision.action === 'give_up') return this.fail(job, decision.reason);
+    const progress: JobProgress = { ...job.progress, uncertain: job.progress.uncertain || decision.uncertain || undefined };
+    await this.persist(job, () =>
+      this.store.release(job, {
+        delayMs: decision.delayMs,
+        countAttempt: decision.countAttempt,
+        error: failure.reason,
+        progress,
+        gateMs: decision.gate?.closeMs,
+        paceForMs: decision.gate?.paceForMs,
+      }),
+    );
+    this.metrics.retried.inc({ channel: job.channel, reason: decision.why });
+    const log = { jobId: job.id, gate: job.gate, attempts: job.attempts, retryInMs: decision.delayMs, reason: failure.reason };
+    if (decision.why === 'transient') this.logger.info(log, 'Notification will be retried');
+    else this.logger.debug(log, 'Notification postponed');
   }
 
   private async fail(job: ClaimedJob, reason: string): Promise<void> {
-    const outcome: NotificationOutcome = { status: 'failed', channel: job.channel, recipient: job.recipient, reason: reason.slice(0, 1000) };
+    const outcome: NotificationOutcome = {
+      status: 'failed',
+      channel: job.channel,
+      recipient: job.recipientLabel ?? job.recipient,
+      reason: reason.slice(0, 1000),
+    };
     await this.persist(job, () => this.store.finish(job, outcome));
     this.metrics.failed.inc({ channel: job.channel });
     this.logger.warn({ jobId: job.id, incidentId: job.incidentId, channel: job.channel, recipient: job.recipient, reason }, 'Notification failed');
@@ -216,6 +203,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   // ---- sending ----------------------------------------------------------------------------
 
   private async deliver(job: ClaimedJob): Promise<Delivered> {
+    if (job.kind === 'message') return this.deliverMessage(job);
     if (job.channel === 'slack' && !this.slack.enabled) {
       throw new DeliveryError('permanent', 'Slack is not configured (SLACK_BOT_TOKEN unset)');
     }
@@ -241,6 +229,23 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       default:
         return this.directMessage(job, input, uncertain);
     }
+  }
+
+  /** A message job of the channel port: the channel sends it as it is. */
+  private async deliverMessage(job: ClaimedJob): Promise<Delivered> {
+    const channel = this.channels.get(job.channel);
+    if (!channel) throw new DeliveryError('permanent', `no "${job.channel}" channel on this instance`);
+    if (!channel.enabled) throw new DeliveryError('permanent', channel.disabledReason ?? `${job.channel} is not configured`);
+    if (!job.message) throw new DeliveryError('permanent', 'the job has no message');
+    await channel.send({
+      uid: job.uid,
+      to: job.recipient,
+      message: job.message,
+      incidentId: job.incidentId || undefined,
+      uncertain: job.resumed || job.progress.uncertain === true,
+      createdAt: job.createdAt,
+    });
+    return {};
   }
 
   private oldest(job: ClaimedJob): number {
@@ -295,37 +300,6 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     if (uncertain && (await this.slack.findPosted(channelId, job.uid, this.oldest(job)))) return {};
     await this.slack.post({ channel: channelId, ...directMessage(input), jobUid: job.uid, incidentId: job.incidentId });
     return {};
-  }
-
-  // ---- escalation -------------------------------------------------------------------------
-
-  /**
-   * Fires due escalation timers: an incident of SEV1/SEV2 still `triggered` records
-   * `incident.escalated` (the consumer turns it into notifications to the deputy, or the email
-   * list); any other incident just disarms its timer. The check runs under the incident's row
-   * lock, so a concurrent acknowledgement either wins or comes after.
-   */
-  private async fireDueTimers(): Promise<void> {
-    const { plan } = this.settings;
-    const reason = `not acknowledged within ${plan.ackTimeoutSeconds} s`;
-    const fallback = plan.email.enabled && plan.email.to.length > 0 ? 'NOTIFY_EMAIL_TO' : 'nobody (no deputy)';
-    const fired = await this.store.fireDueTimers(20, async (tx: EntityManager, incidentId: string) => {
-      try {
-        const { result, events } = await this.incidents.act(incidentId, { actor: 'system', tx }, (incident, ctx) => {
-          if (incident.status !== 'triggered' || !ESCALATING_SEVERITIES.includes(incident.severity)) return false;
-          incident.recordEscalation(incident.roles.deputy ?? fallback, reason, ctx);
-          return true;
-        });
-        return result ? events[events.length - 1].seq : undefined;
-      } catch (error) {
-        if (error instanceof IncidentNotFound) return undefined;
-        throw error;
-      }
-    });
-    if (fired > 0) {
-      this.metrics.escalations.inc(fired);
-      this.logger.info({ escalated: fired }, 'Escalated incidents not acknowledged in time');
-    }
   }
 }
 

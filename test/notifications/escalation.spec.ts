@@ -56,9 +56,15 @@ describe('escalation after ACK_TIMEOUT (timers are rows)', () => {
 
     // Timers fire in due order: the acknowledged incident's was due first, and was disarmed (or
     // never written, when the consumer saw the declaration and the acknowledgement in one batch).
-    const timers = await db.query(`SELECT incident_id, status FROM escalation_timers WHERE incident_id = ANY($1::uuid[])`, [
-      [acknowledged.id, ignored.id],
-    ]);
+    // Escalations are rows of the one timer table; "fired" = fired and escalated, as before the move.
+    const timers = await db.query(
+      `SELECT key AS incident_id,
+              CASE WHEN fired_at IS NULL THEN 'armed'
+                   WHEN EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = t.key::uuid AND e.type = 'incident.escalated') THEN 'fired'
+                   ELSE 'cancelled' END AS status
+       FROM timers t WHERE kind = 'notifications.escalation' AND key = ANY($1::text[])`,
+      [[acknowledged.id, ignored.id]],
+    );
     expect(timers.filter((t) => t.incident_id === acknowledged.id).map((t) => t.status)).not.toContain('armed');
     expect(timers.filter((t) => t.incident_id === acknowledged.id).map((t) => t.status)).not.toContain('fired');
     expect(timers.find((t) => t.incident_id === ignored.id)?.status).toBe('fired');
@@ -74,7 +80,7 @@ describe('escalation after ACK_TIMEOUT (timers are rows)', () => {
       sink.to('oncall@example.com').find((m) => m.subject.includes(`#${incident.number} not acknowledged after 1 s`)),
     );
     expect(mail.subject).toBe(`[SEV2] Incident #${incident.number} not acknowledged after 1 s: No deputy`);
-    expect(await db.query(`SELECT 1 FROM escalation_timers WHERE incident_id = $1`, [minor.id])).toEqual([]);
+    expect(await db.query(`SELECT 1 FROM timers WHERE kind = 'notifications.escalation' AND key = $1`, [minor.id])).toEqual([]);
     // Exactly one escalation, however often the dispatcher loop came by.
     await db.settled(incident.id, 3);
     expect((await timeline(instance.url, incident.id)).filter((e) => e.type === 'incident.escalated')).toHaveLength(1);

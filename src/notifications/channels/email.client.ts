@@ -57,7 +57,7 @@ export class EmailClient {
     return this.settings.from ?? 'Sitrep <sitrep@localhost>';
   }
 
-  async send(to: string, message: EmailMessage, messageId: string): Promise<void> {
+  async send(to: string, message: Pick<EmailMessage, 'subject' | 'text'> & { html?: string }, messageId: string): Promise<void> {
     if (!this.transporter) throw new DeliveryError('permanent', 'Email is not configured (SMTP_URL unset)');
     try {
       await this.transporter.sendMail({

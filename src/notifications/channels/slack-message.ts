@@ -110,3 +110,11 @@ export function directMessage(input: MessageInput): SlackMessage {
   blocks.push(factsBlock(input.incident), linkBlock(input));
   return { text: fallback(`${title} ${input.link}`), blocks };
 }
+
+/** A message job without blocks of its own: the subject in bold over the text, both escaped. */
+export function plainMessage(subject: string, text: string): SlackMessage {
+  const body = escapedWithin(text, SLACK_LIMITS.sectionText);
+  const blocks: SlackBlock[] = [section(`*${escapedWithin(subject, 300)}*`)];
+  if (text.trim()) blocks.push(section(body));
+  return { text: fallback(text.trim() ? `${subject}: ${text}` : subject), blocks };
+}

@@ -25,7 +25,7 @@ export interface PostArgs {
   threadTs?: string;
   /** The job's uid, carried in the message metadata. */
   jobUid: string;
-  incidentId: string;
+  incidentId?: string;
 }
 
 export interface Posted {

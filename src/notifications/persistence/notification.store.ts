@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { NotificationOutcome } from '../../incidents/domain';
-import { IncidentCommands } from '../../incidents';
-import type { EventFacts, IncidentFacts, JobChannel, JobKind, JobPayload, JobSpec } from '../notification-planner';
+import { IncidentCommands, IncidentNotFound, NotificationOutcome } from '../../incidents';
+import type { OutboundMessage } from '../channels/channel';
+import type { EventFacts, IncidentFacts, JobKind, JobPayload, JobSpec } from '../notification-planner';
 
 /** "sitrep notify" in PostgreSQL's advisory lock space: claims take turns (they are one statement each). */
 const CLAIM_LOCK_KEY = 0x4e6f_7479;
@@ -10,11 +10,12 @@ const CLAIM_LOCK_KEY = 0x4e6f_7479;
 export interface ClaimedJob {
   id: string;
   uid: string;
+  /** Always set for the incident-event kinds; optional for `message` jobs. */
   incidentId: string;
   eventSeq: number;
-  channel: JobChannel;
+  channel: string;
   recipient: string;
-  kind: JobKind;
+  kind: JobKind | 'message';
   gate: string;
   payload: JobPayload;
   attempts: number;
@@ -24,6 +25,25 @@ export interface ClaimedJob {
   progress: JobProgress;
   /** The job was `sending` under an expired lease: an earlier try may have got through. */
   resumed: boolean;
+  /** `message` jobs: what to send, and whether the incident's timeline hears the outcome. */
+  message?: OutboundMessage;
+  recordOutcome: boolean;
+  /** Shown on the timeline instead of the raw address. */
+  recipientLabel?: string;
+}
+
+/** A `message` job as NotificationJobs inserts it. */
+export interface MessageJobRow {
+  key: string;
+  channel: string;
+  to: string;
+  gate: string;
+  message: OutboundMessage;
+  incidentId?: string;
+  recordOutcome: boolean;
+  recipientLabel?: string;
+  notBefore?: Date;
+  budgetMs: number;
 }
 
 export interface JobProgress {
@@ -56,9 +76,9 @@ export interface CoalesceSettings {
 interface JobRow {
   id: string;
   uid: string;
-  incident_id: string;
-  event_seq: number;
-  channel: JobChannel;
+  incident_id: string | null;
+  event_seq: number | null;
+  channel: string;
   recipient: string;
   kind: JobKind;
   gate: string;
@@ -69,6 +89,9 @@ interface JobRow {
   created_at: Date;
   progress: JobProgress;
   previous_status: string;
+  message: OutboundMessage | null;
+  record_outcome: boolean;
+  recipient_label: string | null;
 }
 
 interface FactsRow {
@@ -201,24 +224,29 @@ export class NotificationStore {
     return inserted.length;
   }
 
-  async armTimers(tx: EntityManager, timers: Array<{ incidentId: string; seq: number; dueAt: Date }>): Promise<void> {
-    if (timers.length === 0) return;
-    await tx.query(
-      `INSERT INTO escalation_timers (incident_id, armed_seq, due_at)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[])
-       ON CONFLICT (incident_id, armed_seq) DO NOTHING`,
-      [timers.map((t) => t.incidentId), timers.map((t) => t.seq), timers.map((t) => t.dueAt)],
-    );
-  }
-
-  async cancelTimers(tx: EntityManager, incidentIds: string[], beforeSeq: Map<string, number>): Promise<void> {
-    for (const incidentId of incidentIds) {
-      await tx.query(
-        `UPDATE escalation_timers SET status = 'cancelled', finished_at = now()
-         WHERE incident_id = $1 AND status = 'armed' AND armed_seq < $2`,
-        [incidentId, beforeSeq.get(incidentId) ?? 2147483647],
-      );
-    }
+  /** Inserts a `message` job unless its key exists; true when it was inserted. */
+  async insertMessage(tx: EntityManager, job: MessageJobRow): Promise<boolean> {
+    const rows = (await tx.query(
+      `INSERT INTO notification_jobs (idempotency_key, incident_id, channel, recipient, recipient_label, kind, gate,
+         payload, message, record_outcome, due_at, give_up_at)
+       VALUES ($1, $2, $3, $4, $5, 'message', $6, '{}', $7, $8, COALESCE($9, now()),
+         GREATEST(COALESCE($9, now()), now()) + $10 * interval '1 millisecond')
+       ON CONFLICT ON CONSTRAINT notification_jobs_idempotency_key DO NOTHING
+       RETURNING id`,
+      [
+        job.key,
+        job.incidentId ?? null,
+        job.channel,
+        job.to,
+        job.recipientLabel ?? null,
+        job.gate,
+        JSON.stringify(job.message),
+        job.recordOutcome,
+        job.notBefore ?? null,
+        job.budgetMs,
+      ],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   // ---- dispatcher side -------------------------------------------------------------------
@@ -228,7 +256,7 @@ export class NotificationStore {
    * flight, marking them `sending` under a lease. An update job absorbs the pending update
    * jobs of its thread (storm control). One short transaction; claims take turns.
    */
-  async claim(limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+  async claim(limit: number, leaseMs: number, channels: string[]): Promise<ClaimedJob[]> {
     if (limit <= 0) return [];
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
@@ -238,7 +266,7 @@ export class NotificationStore {
              SELECT j.id, row_number() OVER (PARTITION BY j.gate ORDER BY j.due_at, j.id) AS rank
              FROM notification_jobs j
              LEFT JOIN notification_gates g ON g.gate = j.gate
-             WHERE j.status IN ('pending', 'sending') AND j.due_at <= now()
+             WHERE j.status IN ('pending', 'sending') AND j.due_at <= now() AND j.channel = ANY($3::text[])
                AND (j.status = 'pending' OR j.claimed_until < now())
                AND (g.not_before IS NULL OR g.not_before <= now())
                AND NOT EXISTS (SELECT 1 FROM notification_jobs s
@@ -252,7 +280,7 @@ export class NotificationStore {
              claimed_until = now() + $2 * interval '1 millisecond', attempts = j.attempts + 1
            FROM picked WHERE j.id = picked.id
            RETURNING j.*, picked.previous_status`,
-          [limit, leaseMs],
+          [limit, leaseMs, channels],
         ),
       );
       const jobs = rows.map(toClaimed);
@@ -284,17 +312,18 @@ export class NotificationStore {
     await tx.query(`UPDATE notification_jobs SET payload = $2 WHERE id = $1`, [job.id, JSON.stringify(job.payload)]);
   }
 
-  /** Milliseconds until a job or a timer may be due (capped by the caller). */
-  async nextWakeMs(): Promise<number | undefined> {
+  /** Milliseconds until a job of these channels may be due (capped by the caller). */
+  async nextWakeMs(channels: string[]): Promise<number | undefined> {
     const [row] = (await this.db.query(
-      `SELECT EXTRACT(EPOCH FROM (LEAST(
+      `SELECT EXTRACT(EPOCH FROM (
            (SELECT min(GREATEST(CASE WHEN j.status = 'sending' THEN j.claimed_until ELSE j.due_at END,
                                 COALESCE(g.not_before, '-infinity'::timestamptz)))
             FROM notification_jobs j LEFT JOIN notification_gates g ON g.gate = j.gate
-            WHERE j.status IN ('pending', 'sending')
+            WHERE j.status IN ('pending', 'sending') AND j.channel = ANY($1::text[])
               AND NOT EXISTS (SELECT 1 FROM notification_jobs s
-                              WHERE s.gate = j.gate AND s.id <> j.id AND s.status = 'sending' AND s.claimed_until >= now())),
-           (SELECT min(due_at) FROM escalation_timers WHERE status = 'armed')) - clock_timestamp())) * 1000 AS ms`,
+                              WHERE s.gate = j.gate AND s.id <> j.id AND s.status = 'sending' AND s.claimed_until >= now()))
+           - clock_timestamp())) * 1000 AS ms`,
+      [channels],
     )) as Array<{ ms: string | number | null }>;
     return row?.ms === null || row?.ms === undefined ? undefined : Math.max(0, Number(row.ms));
   }
@@ -394,10 +423,15 @@ export class NotificationStore {
           [job.gate, options.paceMs - (options.elapsedMs ?? 0)],
         );
       }
-      if (options.record !== false) {
-        await this.incidents.act(job.incidentId, { actor: 'system', tx }, (incident, ctx) =>
-          incident.recordNotification(outcome, ctx),
-        );
+      if (options.record !== false && job.recordOutcome && job.incidentId) {
+        try {
+          await this.incidents.act(job.incidentId, { actor: 'system', tx }, (incident, ctx) =>
+            incident.recordNotification(outcome, ctx),
+          );
+        } catch (error) {
+          // The incident is gone (or a message job named a wrong one): the job still ends.
+          if (!(error instanceof IncidentNotFound)) throw error;
+        }
       }
     });
   }
@@ -422,38 +456,6 @@ export class NotificationStore {
     return row ? { status: row.status, dueInMs: Number(row.due_in_ms) } : undefined;
   }
 
-  /**
-   * Runs `fire` for each armed escalation timer that is due, one transaction per timer (the
-   * timer row locked, SKIP LOCKED so instances share the work). `fire` returns the seq of the
-   * `incident.escalated` event it recorded in `tx`, or undefined when the incident needs no
-   * escalation any more.
-   */
-  async fireDueTimers(
-    limit: number,
-    fire: (tx: EntityManager, incidentId: string) => Promise<number | undefined>,
-  ): Promise<number> {
-    let fired = 0;
-    for (let i = 0; i < limit; i++) {
-      const done = await this.db.transaction(async (tx) => {
-        const [timer] = (await tx.query(
-          `SELECT incident_id, armed_seq FROM escalation_timers
-           WHERE status = 'armed' AND due_at <= now() ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        )) as Array<{ incident_id: string; armed_seq: number }>;
-        if (!timer) return false;
-        const seq = await fire(tx, timer.incident_id);
-        await tx.query(
-          `UPDATE escalation_timers SET status = $3, fired_seq = $4, finished_at = now()
-           WHERE incident_id = $1 AND armed_seq = $2`,
-          [timer.incident_id, timer.armed_seq, seq === undefined ? 'cancelled' : 'fired', seq ?? null],
-        );
-        if (seq !== undefined) fired++;
-        return true;
-      });
-      if (!done) break;
-    }
-    return fired;
-  }
-
   /** Jobs waiting (pending or in flight) and the age of the oldest due one, for metrics. */
   async queueStats(): Promise<{ depth: number; oldestDueSeconds: number }> {
     const [row] = (await this.db.query(
@@ -469,8 +471,8 @@ function toClaimed(row: JobRow): ClaimedJob {
   return {
     id: String(row.id),
     uid: row.uid,
-    incidentId: row.incident_id,
-    eventSeq: row.event_seq,
+    incidentId: row.incident_id ?? '',
+    eventSeq: row.event_seq ?? 0,
     channel: row.channel,
     recipient: row.recipient,
     kind: row.kind,
@@ -482,5 +484,8 @@ function toClaimed(row: JobRow): ClaimedJob {
     createdAt: new Date(row.created_at),
     progress: row.progress ?? {},
     resumed: row.previous_status === 'sending',
+    message: row.message ?? undefined,
+    recordOutcome: row.record_outcome,
+    recipientLabel: row.recipient_label ?? undefined,
   };
 }
