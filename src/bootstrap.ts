@@ -12,6 +12,8 @@ import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/emb
 import { createTransport } from './platform/messaging';
 import { OutboxRelay } from './platform/messaging/outbox-relay';
 import { IncidentOutbox } from './incidents/persistence/incident-outbox';
+import { IntegrationTypes } from './platform/auth/integration-types';
+import { documentIntegrationTypes } from './platform/auth/integrations.controller';
 import { ErrorFilter } from './platform/http/error.filter';
 import { createValidationPipe, RejectUnstorableText } from './platform/http/validation';
 import { AppLogger, createLogger, NestPinoLogger } from './platform/observability/logger';
@@ -165,6 +167,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
         .addBearerAuth()
         .build(),
     );
+    documentIntegrationTypes(document, app.get(IntegrationTypes).names());
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await app.init();
     await relay.start();

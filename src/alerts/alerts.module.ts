@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
-import { IncidentsModule } from '../incidents/incidents.module';
+import { IncidentsModule } from '../incidents';
+import { IntegrationTypes } from '../platform/auth/integration-types';
 import { AlertMetrics } from './alerts.metrics';
 import { AlertBatchProcessor } from './consumer/alert-batch.processor';
 import { AlertConsumer } from './consumer/alert.consumer';
 import { AlertPublisher } from './ingest/alert-publisher';
+import { ALERT_INTEGRATION_TYPES } from './ingest/integration-types';
 import { AlertmanagerController } from './ingest/alertmanager.controller';
 import { PagerDutyEventsController } from './ingest/pagerduty-events.controller';
 import { PagerDutyWebhookController } from './ingest/pagerduty-webhook.controller';
@@ -18,4 +20,9 @@ import { PagerDutyWebhookController } from './ingest/pagerduty-webhook.controlle
   controllers: [AlertmanagerController, PagerDutyWebhookController, PagerDutyEventsController],
   providers: [AlertMetrics, AlertPublisher, AlertBatchProcessor, AlertConsumer],
 })
-export class AlertsModule {}
+export class AlertsModule {
+  constructor(integrationTypes: IntegrationTypes) {
+    // While the application is built: before the first request and the API document.
+    integrationTypes.register(...ALERT_INTEGRATION_TYPES);
+  }
+}

@@ -24,7 +24,10 @@ describe('auth: tokens, roles and integrations over HTTP', () => {
       expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
       expect(typeof res.body.message).toBe('string');
     }
-    const basic = await call(url, 'GET', '/api/v1/tokens', { token: null, headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } });
+    const basic = await call(url, 'GET', '/api/v1/tokens', {
+      token: null,
+      headers: { authorization: 'Basic YWRtaW46YWRtaW4=' },
+    });
     expect(basic.status).toBe(401);
   });
 
@@ -61,14 +64,18 @@ describe('auth: tokens, roles and integrations over HTTP', () => {
   });
 
   it('enforces roles: viewer and responder get 403 on admin endpoints, admin gets through', async () => {
-    const viewer = (await call(url, 'POST', '/api/v1/tokens', { body: { name: 'dashboard', role: 'viewer' } })).body.token;
-    const responder = (await call(url, 'POST', '/api/v1/tokens', { body: { name: 'alice', role: 'responder' } })).body.token;
+    const viewer = (await call(url, 'POST', '/api/v1/tokens', { body: { name: 'dashboard', role: 'viewer' } })).body
+      .token;
+    const responder = (await call(url, 'POST', '/api/v1/tokens', { body: { name: 'alice', role: 'responder' } })).body
+      .token;
     for (const token of [viewer, responder]) {
       const res = await call(url, 'POST', '/api/v1/tokens', { token, body: { name: 'x', role: 'admin' } });
       expect(res.status).toBe(403);
       expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden', code: 'ROLE_TOO_LOW' });
       expect((await call(url, 'GET', '/api/v1/integrations', { token })).status).toBe(403);
-      expect((await call(url, 'DELETE', '/api/v1/tokens/00000000-0000-4000-8000-000000000000', { token })).status).toBe(403);
+      expect((await call(url, 'DELETE', '/api/v1/tokens/00000000-0000-4000-8000-000000000000', { token })).status).toBe(
+        403,
+      );
     }
     expect((await call(url, 'GET', '/api/v1/tokens', { token: ADMIN_TOKEN })).status).toBe(200);
   });
@@ -92,7 +99,9 @@ describe('auth: tokens, roles and integrations over HTTP', () => {
   });
 
   it('creates integrations with CSPRNG keys, a signing secret for pagerduty-webhook only, and lists them without either', async () => {
-    const am = await call(url, 'POST', '/api/v1/integrations', { body: { type: 'alertmanager', name: 'prod am', service: 'checkout' } });
+    const am = await call(url, 'POST', '/api/v1/integrations', {
+      body: { type: 'alertmanager', name: 'prod am', service: 'checkout' },
+    });
     expect(am.status).toBe(201);
     expect(am.body).toMatchObject({ type: 'alertmanager', name: 'prod am', service: 'checkout' });
     expect(am.body.key).toMatch(/^[0-9a-f]{32}$/);
@@ -109,8 +118,11 @@ describe('auth: tokens, roles and integrations over HTTP', () => {
     expect(ev.body.secret).toBeUndefined();
 
     const listed = await call(url, 'GET', '/api/v1/integrations');
-    expect(listed.body.items.map((i: any) => i.id)).toEqual(expect.arrayContaining([am.body.id, pd.body.id, ev.body.id]));
-    for (const secret of [am.body.key, pd.body.key, pd.body.secret, ev.body.key]) expect(listed.text).not.toContain(secret);
+    expect(listed.body.items.map((i: any) => i.id)).toEqual(
+      expect.arrayContaining([am.body.id, pd.body.id, ev.body.id]),
+    );
+    for (const secret of [am.body.key, pd.body.key, pd.body.secret, ev.body.key])
+      expect(listed.text).not.toContain(secret);
 
     const bad = await call(url, 'POST', '/api/v1/integrations', { body: { type: 'nagios', name: 'x' } });
     expect(bad.status).toBe(400);
@@ -120,6 +132,23 @@ describe('auth: tokens, roles and integrations over HTTP', () => {
     expect((await call(url, 'DELETE', `/api/v1/integrations/${ev.body.id}`)).status).toBe(404);
     const after = await call(url, 'GET', '/api/v1/integrations');
     expect(after.body.items.map((i: any) => i.id)).not.toContain(ev.body.id);
+  });
+
+  it('takes the integration types the alert sources registered, and lists them in the API document', async () => {
+    const bad = await call(url, 'POST', '/api/v1/integrations', { body: { type: 'grafana', name: 'g' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'type' }] });
+    expect(bad.body.details[0].problem).toContain('alertmanager, pagerduty-webhook, pagerduty-events');
+    const notText = await call(url, 'POST', '/api/v1/integrations', { body: { type: 42, name: 'g' } });
+    expect(notText.status).toBe(400);
+    expect(notText.body.details[0].path).toBe('type');
+
+    const document = await call(url, 'GET', '/docs-json');
+    expect(document.body.components.schemas.CreateIntegrationDto.properties.type.enum).toEqual([
+      'alertmanager',
+      'pagerduty-webhook',
+      'pagerduty-events',
+    ]);
   });
 });
 

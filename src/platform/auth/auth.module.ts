@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
+import { IntegrationTypes } from './integration-types';
 import { IntegrationService } from './integration.service';
 import { IntegrationsController } from './integrations.controller';
 import { TokenService } from './token.service';
@@ -9,7 +10,7 @@ import { TokensController } from './tokens.controller';
 @Global()
 @Module({
   controllers: [TokensController, IntegrationsController],
-  providers: [TokenService, IntegrationService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [TokenService, IntegrationService],
+  providers: [TokenService, IntegrationTypes, IntegrationService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [TokenService, IntegrationTypes, IntegrationService],
 })
 export class AuthModule {}

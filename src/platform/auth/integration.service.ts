@@ -2,15 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppError } from '../http/app-error';
+import { IntegrationTypes } from './integration-types';
 import { hashSecret, newIntegrationKey, newSigningSecret } from './secrets';
 import { TtlCache } from './ttl-cache';
 
-export const INTEGRATION_TYPES = ['alertmanager', 'pagerduty-webhook', 'pagerduty-events'] as const;
-export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
-
 export interface Integration {
   id: string;
-  type: IntegrationType;
+  /** One of the types registered with IntegrationTypes. */
+  type: string;
   name: string;
   service: string | null;
   createdAt: string;
@@ -23,7 +22,7 @@ export interface IntegrationCredentials extends Integration {
 
 interface IntegrationRow {
   id: string;
-  type: IntegrationType;
+  type: string;
   name: string;
   service: string | null;
   signing_secret: string | null;
@@ -33,18 +32,29 @@ interface IntegrationRow {
 const CACHE_TTL_MS = 5000;
 const COLUMNS = 'id, type, name, service, signing_secret, created_at';
 
-/** Alert sources: each has a key (stored hashed) and, for PagerDuty webhooks, a signing secret. */
+/**
+ * Alert sources' credentials: each integration has a key (stored hashed) and, where its type
+ * signs deliveries, a signing secret. The types come from IntegrationTypes.
+ */
 @Injectable()
 export class IntegrationService {
   private readonly byKey = new TtlCache<IntegrationCredentials | null>(CACHE_TTL_MS);
   private readonly byId = new TtlCache<IntegrationCredentials | null>(CACHE_TTL_MS);
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly types: IntegrationTypes,
+  ) {}
 
-  async create(input: { type: IntegrationType; name: string; service?: string | null }) {
+  async create(input: { type: string; name: string; service?: string | null }) {
+    const spec = this.types.get(input.type);
+    if (!spec) {
+      const problem = `type must be one of the following values: ${this.types.names().join(', ')}`;
+      throw new AppError('invalid', 'VALIDATION_FAILED', `type: ${problem}`, [{ path: 'type', problem }]);
+    }
     const key = newIntegrationKey();
     // HMAC verification needs the secret itself, so it cannot be stored hashed.
-    const secret = input.type === 'pagerduty-webhook' ? newSigningSecret() : null;
+    const secret = spec.signingSecret ? newSigningSecret() : null;
     const [row] = (await this.db.query(
       `INSERT INTO integrations (id, type, name, service, key_hash, signing_secret)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
@@ -54,7 +64,9 @@ export class IntegrationService {
   }
 
   async list(): Promise<Integration[]> {
-    const rows = (await this.db.query(`SELECT ${COLUMNS} FROM integrations ORDER BY created_at, id`)) as IntegrationRow[];
+    const rows = (await this.db.query(
+      `SELECT ${COLUMNS} FROM integrations ORDER BY created_at, id`,
+    )) as IntegrationRow[];
     return rows.map(publicView);
   }
 
@@ -72,7 +84,9 @@ export class IntegrationService {
     const cacheKey = hash.toString('hex');
     const cached = this.byKey.get(cacheKey);
     if (cached !== undefined) return cached;
-    const rows = (await this.db.query(`SELECT ${COLUMNS} FROM integrations WHERE key_hash = $1`, [hash])) as IntegrationRow[];
+    const rows = (await this.db.query(`SELECT ${COLUMNS} FROM integrations WHERE key_hash = $1`, [
+      hash,
+    ])) as IntegrationRow[];
     const found = rows[0] ? credentials(rows[0]) : null;
     this.byKey.set(cacheKey, found);
     return found;
