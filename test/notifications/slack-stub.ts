@@ -21,6 +21,8 @@ export interface StubMessage {
   metadata?: { event_type?: string; event_payload?: Record<string, any> };
   postedAt: number;
   updates: Array<{ text: string; blocks: any[]; at: number }>;
+  /** Who wrote it (messages added with addMessage). */
+  user?: string;
 }
 
 /** A scripted answer for the next call of a method. */
@@ -34,6 +36,23 @@ export interface Scripted {
   record?: boolean;
   /** Only for calls to this channel (name or id); others pass it by. */
   channel?: string;
+  /** With hold: answer normally (and apply the call) on release: a slow Slack, not a lost answer. */
+  slow?: boolean;
+}
+
+/** A channel made through conversations.create. */
+export interface StubChannel {
+  id: string;
+  name: string;
+  creator: string;
+  members: string[];
+}
+
+/** A POST to a command's or click's response_url. */
+export interface StubResponse {
+  path: string;
+  body: any;
+  at: number;
 }
 
 export interface RateLimit {
@@ -55,8 +74,14 @@ export class SlackStub {
   private readonly scripts = new Map<string, Scripted[]>();
   private readonly held: Array<() => void> = [];
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  readonly channels: StubChannel[] = [];
+  readonly responses: StubResponse[] = [];
+  /** Hold every response_url post until releaseHeld() (a slow Slack). */
+  holdResponses = false;
   private seq = 0;
   url = '';
+  /** The bot user the token belongs to (auth.test, channel creator). */
+  readonly botUserId = 'U0SITREPBOT';
 
   private constructor(
     private readonly server: http.Server,
@@ -115,10 +140,46 @@ export class SlackStub {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /** A response_url on this stub: POSTs to it land in `responses` (under `path`). */
+  responseUrl(path: string): string {
+    return `${this.url.replace(/\/api\/$/, '')}/response/${path}`;
+  }
+
+  responsesTo(path: string): StubResponse[] {
+    return this.responses.filter((r) => r.path === path);
+  }
+
+  /** A message a person wrote in a channel (to react to); answers its ts. */
+  addMessage(channel: string, text: string, user = 'U0HUMAN1'): string {
+    const message: StubMessage = {
+      channel: SlackStub.channelId(channel),
+      ts: this.nextTs(),
+      text,
+      blocks: [],
+      postedAt: Date.now(),
+      updates: [],
+      user,
+    };
+    this.messages.push(message);
+    return message.ts;
+  }
+
+  /** A channel that exists already (a name collision). */
+  addChannel(name: string, creator = 'U0SOMEONE'): StubChannel {
+    const channel: StubChannel = { id: SlackStub.channelId(name), name, creator, members: [] };
+    this.channels.push(channel);
+    return channel;
+  }
+
+  channelNamed(name: string): StubChannel | undefined {
+    return this.channels.find((c) => c.name === name);
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
+    if ((req.url ?? '').startsWith('/response/')) return this.respond(req, res, raw);
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
     const args = parseBody(raw, String(req.headers['content-type'] ?? ''));
     const call: SlackCall = { method, args, at: Date.now(), status: 0, body: undefined };
@@ -133,6 +194,11 @@ export class SlackStub {
     if (req.headers.authorization !== `Bearer ${this.token}`) return answer(200, { ok: false, error: 'not_authed' });
 
     const scripted = this.takeScript(method, args);
+    if (scripted?.hold && scripted.slow) {
+      call.status = -1;
+      this.held.push(() => answer(200, this.apply(method, args)));
+      return;
+    }
     if (scripted?.hold) {
       if (scripted.record) this.apply(method, args);
       call.status = -1;
@@ -151,6 +217,25 @@ export class SlackStub {
     }
     const result = this.apply(method, args);
     return answer(200, result);
+  }
+
+  /** A response_url post: JSON, no token (the URL is the credential). */
+  private respond(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+    const path = (req.url ?? '').replace(/^\/response\//, '');
+    const finish = () => {
+      let body: any = raw;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // recorded as text
+      }
+      this.responses.push({ path, body, at: Date.now() });
+      if (res.writableEnded || res.destroyed) return;
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('ok');
+    };
+    if (this.holdResponses) this.held.push(finish);
+    else finish();
   }
 
   private takeScript(method: string, args: Record<string, any>): Scripted | undefined {
@@ -211,10 +296,15 @@ export class SlackStub {
         return { ok: true, channel: { id: `D${String(args.users).replace(/^[UW]/, '')}` } };
       case 'conversations.history': {
         const oldest = Number(args.oldest ?? 0);
-        const messages = this.messages
-          .filter((m) => m.channel === args.channel && !m.threadTs && Number(m.ts) >= oldest)
-          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, metadata: args.include_all_metadata ? m.metadata : undefined }))
+        const latest = args.latest !== undefined ? Number(args.latest) : Infinity;
+        const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === 1 || args.inclusive === '1';
+        const channel = SlackStub.channelId(String(args.channel));
+        let messages = this.messages
+          .filter((m) => m.channel === channel && !m.threadTs && Number(m.ts) >= oldest)
+          .filter((m) => (inclusive ? Number(m.ts) <= latest : Number(m.ts) < latest))
+          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, user: m.user, metadata: args.include_all_metadata ? m.metadata : undefined }))
           .reverse();
+        if (args.limit !== undefined) messages = messages.slice(0, Number(args.limit));
         return { ok: true, messages, has_more: false };
       }
       case 'conversations.replies': {
@@ -228,6 +318,34 @@ export class SlackStub {
           metadata: args.include_all_metadata ? m.metadata : undefined,
         }));
         return { ok: true, messages, has_more: false };
+      }
+      case 'auth.test':
+        return { ok: true, url: 'https://sitrep-example.slack.com/', team: 'Sitrep Example', user: 'sitrep', team_id: 'T0ABC12DE', user_id: this.botUserId, bot_id: 'B0456GHIJKL' };
+      case 'conversations.create': {
+        const name = String(args.name ?? '');
+        if (!name) return { ok: false, error: 'invalid_name_required' };
+        if (name.length > 80) return { ok: false, error: 'invalid_name_maxlength' };
+        if (!/^[a-z0-9_-]+$/.test(name)) return { ok: false, error: 'invalid_name_specials' };
+        if (this.channelNamed(name)) return { ok: false, error: 'name_taken' };
+        const channel: StubChannel = { id: SlackStub.channelId(name), name, creator: this.botUserId, members: [this.botUserId] };
+        this.channels.push(channel);
+        return { ok: true, channel: { id: channel.id, name, is_channel: true, is_private: false, creator: channel.creator, is_member: true } };
+      }
+      case 'conversations.invite': {
+        const channel = this.channels.find((c) => c.id === args.channel);
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        const users = String(args.users ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+        if (users.length === 0) return { ok: false, error: 'no_user' };
+        const already = users.filter((u) => channel.members.includes(u));
+        for (const user of users) if (!channel.members.includes(user)) channel.members.push(user);
+        if (already.length === users.length) {
+          return { ok: false, error: 'already_in_channel', errors: already.map((user) => ({ user, ok: false, error: 'already_in_channel' })) };
+        }
+        return { ok: true, channel: { id: channel.id, name: channel.name } };
+      }
+      case 'conversations.list': {
+        const channels = this.channels.map((c) => ({ id: c.id, name: c.name, creator: c.creator, is_channel: true, is_archived: false }));
+        return { ok: true, channels, response_metadata: { next_cursor: '' } };
       }
       default:
         return { ok: false, error: 'unknown_method' };
