@@ -218,7 +218,7 @@ describe('on-call: DST, history and the calendar feed over HTTP', () => {
       expect(fetched.status).toBe(200);
       expect(fetched.headers.get('content-type')).toMatch(/^text\/calendar/);
       const events = Object.values(ical.sync.parseICS(fetched.text)).filter(
-        (c): c is ical.VEvent => c.type === 'VEVENT',
+        (c): c is ical.VEvent => c?.type === 'VEVENT',
       );
       const now = Date.now();
       expect(events.length).toBeGreaterThanOrEqual(60);
@@ -226,10 +226,10 @@ describe('on-call: DST, history and the calendar feed over HTTP', () => {
       expect(new Set(events.map((e) => e.uid)).size).toBe(events.length);
       const sorted = [...events].sort((a, b) => a.start.getTime() - b.start.getTime());
       expect(sorted[0].start.getTime()).toBeLessThanOrEqual(now);
-      expect(sorted[0].end.getTime()).toBeGreaterThan(now);
-      expect(sorted[sorted.length - 1].end.getTime()).toBeLessThanOrEqual(now + 60 * DAY + 60_000);
+      expect(sorted[0].end!.getTime()).toBeGreaterThan(now);
+      expect(sorted[sorted.length - 1].end!.getTime()).toBeLessThanOrEqual(now + 60 * DAY + 60_000);
       for (const event of sorted.slice(1, -1)) {
-        expect(event.end.getTime() - event.start.getTime()).toBeGreaterThanOrEqual(23 * HOUR);
+        expect(event.end!.getTime() - event.start.getTime()).toBeGreaterThanOrEqual(23 * HOUR);
         expect(String(event.summary)).toMatch(/^On call: (alice|bob) \(Feed\)$/);
       }
       // Every event is a shift of the API's final schedule.
@@ -237,17 +237,17 @@ describe('on-call: DST, history and the calendar feed over HTTP', () => {
         await call(
           url,
           'GET',
-          `/api/v1/schedules/${schedule.id}/shifts?from=${sorted[0].start.toISOString()}&to=${sorted[sorted.length - 1].end.toISOString()}`,
+          `/api/v1/schedules/${schedule.id}/shifts?from=${sorted[0].start.toISOString()}&to=${sorted[sorted.length - 1].end!.toISOString()}`,
         )
       ).body.items;
-      expect(sorted.map((e) => [String(e.summary).split(' ')[2], e.start.toISOString(), e.end.toISOString()])).toEqual(
+      expect(sorted.map((e) => [String(e.summary).split(' ')[2], e.start.toISOString(), e.end!.toISOString()])).toEqual(
         apiShifts.map((s: any) => [s.handle, s.start, s.end]),
       );
 
       const again = await call(url, 'GET', feedUrl.pathname, { token: null });
       const uidsAgain = new Map(
         Object.values(ical.sync.parseICS(again.text))
-          .filter((c): c is ical.VEvent => c.type === 'VEVENT')
+          .filter((c): c is ical.VEvent => c?.type === 'VEVENT')
           .map((e) => [e.start.toISOString(), e.uid]),
       );
       for (const event of sorted) expect(uidsAgain.get(event.start.toISOString())).toBe(event.uid);

@@ -1,4 +1,4 @@
-import { parseClock, toInstant, toLocal } from './local-time';
+import { DAY_MS, localWeekday, MINUTE_MS, parseClock, startOfLocalDay, toInstant, toLocal } from './local-time';
 import { DAY_NAMES, type Restriction } from './schedule-definition';
 
 /**
@@ -29,21 +29,19 @@ export function unite(intervals: Interval[]): Interval[] {
 export function restrictionWindows(restrictions: Restriction[], zone: string, from: number, to: number): Interval[] {
   const windows: Interval[] = [];
   // An overnight window that started the day before `from` may still be open at `from`.
-  let day = toLocal(from, zone).startOf('day').minus({ days: 1 });
-  const lastDay = toLocal(to, zone).startOf('day');
-  while (day <= lastDay) {
-    const dayName = DAY_NAMES[day.weekday - 1];
+  const lastDay = startOfLocalDay(toLocal(to, zone));
+  for (let day = startOfLocalDay(toLocal(from, zone)) - DAY_MS; day <= lastDay; day += DAY_MS) {
+    const dayName = DAY_NAMES[localWeekday(day)];
     for (const restriction of restrictions) {
       if (!restriction.days.includes(dayName)) continue;
       const fromMinutes = parseClock(restriction.from);
       const toMinutes = parseClock(restriction.to);
       if (fromMinutes === null || toMinutes === null) continue;
-      const start = toInstant(day.plus({ minutes: fromMinutes }), zone);
-      const endDay = fromMinutes >= toMinutes ? day.plus({ days: 1 }) : day;
-      const end = toInstant(endDay.plus({ minutes: toMinutes }), zone);
+      const start = toInstant(day + fromMinutes * MINUTE_MS, zone);
+      const endDay = fromMinutes >= toMinutes ? day + DAY_MS : day;
+      const end = toInstant(endDay + toMinutes * MINUTE_MS, zone);
       if (end > from && start < to) windows.push({ start: Math.max(start, from), end: Math.min(end, to) });
     }
-    day = day.plus({ days: 1 });
   }
   return unite(windows);
 }

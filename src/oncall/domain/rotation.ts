@@ -1,4 +1,4 @@
-import { parseLocalDateTime, toInstant, toLocal, type LocalTime } from './local-time';
+import { DAY_MS, parseLocalDateTime, toInstant, toLocal, type LocalTime } from './local-time';
 import type { Layer, Rotation } from './schedule-definition';
 import { parseRotation } from './schedule-definition';
 
@@ -17,8 +17,6 @@ export interface Turn {
   end: number;
 }
 
-const DAY_MS = 86_400_000;
-
 class Handoffs {
   private readonly startInstant: number;
 
@@ -32,7 +30,7 @@ class Handoffs {
 
   at(k: number): number {
     if (this.rotation.kind === 'elapsed') return this.startInstant + k * this.rotation.ms;
-    return toInstant(this.startLocal.plus({ days: k * this.rotation.days }), this.zone);
+    return toInstant(this.startLocal + k * this.rotation.days * DAY_MS, this.zone);
   }
 
   /** The turn holding `instant` (it may be negative: before the start). */
@@ -41,7 +39,7 @@ class Handoffs {
     let k =
       this.rotation.kind === 'elapsed'
         ? Math.floor((instant - this.startInstant) / approxTurnMs)
-        : Math.floor(toLocal(instant, this.zone).diff(this.startLocal, 'days').days / this.rotation.days);
+        : Math.floor((toLocal(instant, this.zone) - this.startLocal) / approxTurnMs);
     // The estimate is off by at most one turn around a DST change: step to the exact one.
     while (this.at(k) > instant) k--;
     while (this.at(k + 1) <= instant) k++;

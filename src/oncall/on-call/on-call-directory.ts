@@ -27,6 +27,9 @@ export interface OnCallNowItem {
   until: string | null;
 }
 
+/** The first look around an instant; most shifts end within it. */
+const NEAR_MS = 8 * 86_400_000;
+
 const shiftView = (s: Shift): ShiftView => ({
   handle: s.handle,
   start: new Date(s.start).toISOString(),
@@ -88,9 +91,13 @@ export class OnCallDirectory {
   /** Who is on call at `at`, with their whole shift, as the schedule was then. */
   async onCallAt(scheduleId: string, at: number): Promise<OnCallAnswer> {
     await this.existing(scheduleId);
-    const shifts =
-      (await this.resolve([scheduleId], at - SHIFT_LOOKAROUND_MS, at + SHIFT_LOOKAROUND_MS)).get(scheduleId) ?? [];
-    const shift = shifts.find((s) => s.start <= at && at < s.end);
+    let shift: Shift | undefined;
+    // Most shifts are days long: look close first, and wide only when the shift reaches the edge.
+    for (const reach of [NEAR_MS, SHIFT_LOOKAROUND_MS]) {
+      const shifts = (await this.resolve([scheduleId], at - reach, at + reach)).get(scheduleId) ?? [];
+      shift = shifts.find((s) => s.start <= at && at < s.end);
+      if (!shift || (shift.start > at - reach && shift.end < at + reach)) break;
+    }
     return {
       at: new Date(at).toISOString(),
       handle: shift?.handle ?? null,
