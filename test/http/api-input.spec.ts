@@ -60,6 +60,25 @@ describe('API bodies of absurd shape', () => {
     expect(res.body.message).toMatch(/\(and 480 more\)$/);
   });
 
+  it("answers a body that is not JSON on the Events API in PagerDuty's shape, as its senders expect", async () => {
+    const res = await send('POST', '/v2/enqueue', '{"routing_key":');
+    expect([res.status, res.body]).toEqual([
+      400,
+      {
+        status: 'invalid event',
+        message: 'Event object is invalid',
+        errors: [expect.stringContaining('not valid JSON')],
+      },
+    ]);
+    const api = await send('POST', '/api/v1/incidents', '{"title":');
+    expect(api.status).toBe(400);
+    expect(api.body).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringContaining('not valid JSON'),
+    });
+  });
+
   it('still accepts ordinary bodies, and 32 levels where a DTO allows nesting', async () => {
     const note = await call(instance.url, 'POST', `/api/v1/incidents/${incident}/notes`, { body: { text: 'fine' } });
     expect(note.status).toBe(201);

@@ -22,6 +22,12 @@ export class CustomBodyError extends Error {
   }
 }
 
+/**
+ * The PagerDuty Events API (`/v2/enqueue`, `/v2/change/enqueue`) answers an invalid event in
+ * PagerDuty's shape, which its senders parse; a body that is not JSON is an invalid event too.
+ */
+const PAGERDUTY_EVENTS_PREFIX = '/v2/';
+
 const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is larger than the limit for this endpoint',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type: send application/json',
@@ -45,6 +51,13 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception);
+    if (body.statusCode === 400 && request?.url?.startsWith(PAGERDUTY_EVENTS_PREFIX)) {
+      void reply
+        .status(400)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({ status: 'invalid event', message: 'Event object is invalid', errors: [body.message] });
+      return;
+    }
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, method: request?.method, url: request?.url?.split('?')[0] },
