@@ -10,3 +10,4 @@ export { ChannelRegistry } from './channels/channel-registry';
 export type { Channel, Delivery, OutboundMessage } from './channels/channel';
 export { DeliveryError, SendAbandoned } from './channels/delivery-error';
 export type { DeliveryErrorKind } from './channels/delivery-error';
+export { checkNotificationConfig } from './notification-settings';

@@ -98,8 +98,10 @@ export class NotificationJobs {
 }
 
 /** PostgreSQL stores no NUL and JSON no lone surrogate: both become U+FFFD rather than fail the caller. */
+const UNSTORABLE = new RegExp('\\u0000|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]', 'g');
+
 function storable(text: string): string {
-  return text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return text.replace(UNSTORABLE, '\uFFFD');
 }
 
 function storableMessage(message: OutboundMessage): OutboundMessage {

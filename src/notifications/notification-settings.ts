@@ -50,3 +50,11 @@ export function notificationSettings(config: AppConfig): NotificationSettings {
     slackPaceWindowMs: 60_000,
   };
 }
+
+/**
+ * Start-up's early check (main.ts, right after loadConfig): a bad NOTIFY_RULES_FILE throws the
+ * ConfigError that stops start-up with one line and exit code 78, before anything else starts.
+ */
+export function checkNotificationConfig(config: AppConfig): void {
+  notificationSettings(config);
+}
