@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Incident, isWorse, SYSTEM_ACTOR } from '../../incidents/domain';
-import type { CommandContext } from '../../incidents/domain';
+import { SYSTEM_ACTOR } from '../../incidents';
+import { applyOps } from '../domain/apply-ops';
 import { IncidentCommands, IncidentLookups } from '../../incidents';
 import type { IncomingMessage } from '../../platform/messaging/message-transport';
 import type { OutboxRelay } from '../../platform/messaging/outbox-relay';
@@ -15,10 +15,9 @@ import {
   AlertBatchPlan,
   AlertRowWrite,
   CHANGE_WINDOW_MS,
-  IncidentOp,
   IncidentPlan,
   StoredAlert,
-} from './alert-batch-plan';
+} from '../domain/alert-batch-plan';
 
 /** processed_deliveries rows older than this are pruned (PagerDuty retries for 48 h). */
 const DELIVERY_RETENTION = '7 days';
@@ -345,37 +344,6 @@ export class AlertBatchProcessor {
       );
     } catch (error) {
       this.logger.warn({ err: error }, 'Pruning processed_deliveries failed; trying again in an hour');
-    }
-  }
-}
-
-/** Runs a plan's commands on the aggregate, in order; transitions that no longer apply are skipped. */
-export function applyOps(incident: Incident, ops: IncidentOp[], ctx: CommandContext): void {
-  for (const op of ops) {
-    switch (op.kind) {
-      case 'attach':
-        incident.attachAlert({ ...op, firing: true }, ctx);
-        break;
-      case 'resolve':
-        incident.markAlertResolved(op.alertId, ctx);
-        break;
-      case 'acknowledge':
-        // Acknowledged already (or past it): nothing to do, as a 409 would say.
-        if (incident.status === 'triggered') incident.acknowledge(op.note, ctx);
-        break;
-      case 'severity':
-        if (isWorse(op.severity, incident.severity)) incident.changeSeverity(op.severity, 'alert', ctx);
-        break;
-      case 'note':
-        incident.addNote(op.noteId, op.text, false, ctx);
-        break;
-      case 'correlate':
-        incident.correlateChange(op.change, ctx);
-        break;
-      default: {
-        const unreachable: never = op;
-        throw new Error(`Unknown incident op ${JSON.stringify(unreachable)}`);
-      }
     }
   }
 }

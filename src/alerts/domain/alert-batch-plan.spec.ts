@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { ActionMessage, SignalsMessage } from '../alert-message';
 import type { AlertSignal } from '../sources';
 import { AlertBatchPlan, GroupIncident, StoredAlert } from './alert-batch-plan';
 
-const integrationId = randomUUID();
+// Ids are arguments of the domain: a counter makes them readable and the tests deterministic.
+let counter = 0;
+const newId = (): string => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
+const integrationId = newId();
 const groupKey = `${integrationId}:group`;
 const now = new Date('2026-03-14T12:00:00Z');
 
@@ -42,7 +44,7 @@ function message(signals: AlertSignal[], extra: Partial<SignalsMessage['meta']> 
     source: 'alertmanager',
     groupKey,
     receivedAt: now.toISOString(),
-    requestId: randomUUID(),
+    requestId: newId(),
     signals,
     meta: { service: 'storage', ...extra },
   };
@@ -51,7 +53,7 @@ function message(signals: AlertSignal[], extra: Partial<SignalsMessage['meta']> 
 function plan(existing: StoredAlert[] = [], incidents: GroupIncident[] = [], eventsLatest: StoredAlert[] = []) {
   return new AlertBatchPlan(existing, eventsLatest, new Map(incidents.map((i) => [i.groupKey, i])), {
     now,
-    newId: randomUUID,
+    newId,
   });
 }
 
@@ -140,7 +142,7 @@ describe('AlertBatchPlan', () => {
     const trigger = (): SignalsMessage => ({
       ...message([{ ...signal('x'), source: 'pagerduty-events', identity: 'dk', occurrence: 'dk' }]),
       source: 'pagerduty-events',
-      deliveryId: randomUUID(),
+      deliveryId: newId(),
     });
     const action = (a: 'acknowledge' | 'resolve'): ActionMessage => ({
       v: 1,
@@ -149,8 +151,8 @@ describe('AlertBatchPlan', () => {
       source: 'pagerduty-events',
       groupKey,
       receivedAt: now.toISOString(),
-      requestId: randomUUID(),
-      deliveryId: randomUUID(),
+      requestId: newId(),
+      deliveryId: newId(),
       signals: [],
       meta: { service: null, action: a, dedupKey: 'dk' },
     });
