@@ -163,6 +163,16 @@ describe('alert message v1', () => {
     expect(decoded.kind === 'change' && decoded.meta.change.summary).toBe('Deploy 4711');
   });
 
+  it('drops details that are bulk structure rather than text, keeping the alert', () => {
+    const [one] = fixtureSignals('alertmanager/firing-single.json');
+    const bulky = { ...one, details: { points: Array.from({ length: 100_000 }, (_, i) => [i, `value ${i}`]) } };
+    const [record] = encodeAlertMessages(head(), [bulky]);
+    expect(Buffer.byteLength(String(record.value))).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    const [signal] = decodeAlertMessage(String(record.value)).signals;
+    expect(signal.details).toEqual({ shrunk: true, detailsDropped: true });
+    expect(signal.labels).toEqual(one.labels);
+  });
+
   it('refuses what it does not understand', () => {
     expect(() => decodeAlertMessage('not json')).toThrow(AlertMessageError);
     expect(() => decodeAlertMessage(JSON.stringify({ v: 2 }))).toThrow(/unsupported version/);

@@ -133,7 +133,8 @@ export function cutToFit<T extends object>(
   for (let attempt = 0; attempt < 8 && excess > 0; attempt++) {
     if (saving(0) < excess) return null;
     let low = 0;
-    let high = Math.max(0, ...sizes);
+    let high = 0;
+    for (const size of sizes) if (size > high) high = size; // no spread: there may be millions
     while (low < high) {
       const mid = Math.ceil((low + high) / 2);
       if (saving(mid) >= excess) low = mid;
