@@ -83,6 +83,14 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).not.toContain('\n');
   });
 
+  it('reads the timer poll interval and the rules file path as given (notifications reads the file)', () => {
+    expect(loadConfig({})).toMatchObject({ timerPollMs: 1000, notifyRulesFile: undefined });
+    expect(loadConfig({ TIMER_POLL_MS: '50', NOTIFY_RULES_FILE: '/etc/sitrep/rules.json' })).toMatchObject({
+      timerPollMs: 50,
+      notifyRulesFile: '/etc/sitrep/rules.json',
+    });
+  });
+
   it('reads the v2 variables with their defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
@@ -127,6 +135,8 @@ describe('loadConfig', () => {
     ['SLACK_INCIDENT_CHANNELS', 'yes'],
     ['TWILIO_API_URL', 'ftp://twilio'],
     ['STAKEHOLDER_EMAIL_TO', 'not-an-address'],
+    ['TIMER_POLL_MS', '5'],
+    ['TIMER_POLL_MS', 'often'],
   ])('rejects %s=%s with a line naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
   });
