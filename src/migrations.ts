@@ -9,6 +9,8 @@ import { MessageJobs1764210000001 } from './notifications/persistence/migrations
 import { Chatops1764230000000 } from './chatops/persistence/migrations/1764230000000-chatops';
 import { IncidentChatAndUpdates1764240000000 } from './incidents/persistence/migrations/1764240000000-incident-chat-and-updates';
 import { OnCall1764220000000 } from './oncall/persistence/migrations/1764220000000-oncall';
+import { ResponderContactMethods1764250000000 } from './incidents/persistence/migrations/1764250000000-responder-contact-methods';
+import { Paging1764250000001 } from './paging/persistence/migrations/1764250000001-paging';
 
 /**
  * Every migration of every module, in timestamp order (the composition root knows them all;
@@ -26,4 +28,6 @@ export const migrations: Array<new () => MigrationInterface> = [
   OnCall1764220000000,
   Chatops1764230000000,
   IncidentChatAndUpdates1764240000000,
+  ResponderContactMethods1764250000000,
+  Paging1764250000001,
 ];

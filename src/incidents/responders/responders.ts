@@ -1,18 +1,42 @@
-import { Body, Controller, Get, Injectable, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Injectable, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { RequireRole } from '../../platform/auth/auth.guard';
-import { AppError } from '../../platform/http/app-error';
-import { isValidHandle } from '../domain';
+import { AppError, ErrorDetail } from '../../platform/http/app-error';
+import { isValidHandle, PageMethod } from '../domain';
+import { contactMethodsOf, enabledPageMethods, ISO_DURATION, PAGE_METHOD_NAMES } from './contact-methods';
+
+/** "Reach me by `method`, `after` this long into a page step" (ISO 8601). */
+export interface NotificationRule {
+  after: string;
+  method: PageMethod;
+}
 
 export interface Responder {
   handle: string;
   name: string;
   email: string | null;
   slackUserId: string | null;
+  /** E.164: SMS and voice pages. */
+  phone: string | null;
+  /** Empty: every method the responder has, at once, when paged. */
+  notificationRules: NotificationRule[];
   createdAt: string;
   updatedAt: string;
+}
+
+export class NotificationRuleDto {
+  @ApiProperty({ example: 'PT2M', description: 'ISO 8601 delay from the start of the page step' })
+  @IsString()
+  @Matches(ISO_DURATION, { message: 'after must be an ISO 8601 duration such as PT0S or PT5M' })
+  after!: string;
+
+  @ApiProperty({ enum: PAGE_METHOD_NAMES })
+  @IsIn(PAGE_METHOD_NAMES, { message: `method must be one of ${PAGE_METHOD_NAMES.join(', ')}` })
+  method!: PageMethod;
 }
 
 export class PutResponderDto {
@@ -31,6 +55,19 @@ export class PutResponderDto {
   @IsOptional()
   @Matches(/^[UW][A-Z0-9]{2,30}$/, { message: 'slackUserId must be a Slack user id such as U024BE7LH' })
   slackUserId?: string;
+
+  @ApiPropertyOptional({ example: '+14155550123', description: 'E.164; counts as both sms and voice' })
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be an E.164 number such as +14155550123' })
+  phone?: string;
+
+  @ApiPropertyOptional({ type: [NotificationRuleDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => NotificationRuleDto)
+  notificationRules?: NotificationRuleDto[];
 }
 
 interface ResponderRow {
@@ -38,6 +75,8 @@ interface ResponderRow {
   name: string;
   email: string | null;
   slack_user_id: string | null;
+  phone: string | null;
+  notification_rules: NotificationRule[] | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -47,6 +86,8 @@ const view = (r: ResponderRow): Responder => ({
   name: r.name,
   email: r.email,
   slackUserId: r.slack_user_id,
+  phone: r.phone,
+  notificationRules: r.notification_rules ?? [],
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
 });
@@ -54,17 +95,41 @@ const view = (r: ResponderRow): Responder => ({
 /** The responders directory: who a handle is and how to reach them. Role assignees need not be in it. */
 @Injectable()
 export class ResponderDirectory {
-  constructor(private readonly db: DataSource) {}
+  private readonly enabled: PageMethod[];
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.enabled = enabledPageMethods(config);
+  }
 
   async put(handle: string, input: PutResponderDto): Promise<Responder> {
+    const rules = (input.notificationRules ?? []).map((r) => ({ after: r.after, method: r.method }));
+    this.checkRules(input, rules);
     const [row] = (await this.db.query(
-      `INSERT INTO responders (handle, name, email, slack_user_id) VALUES ($1, $2, $3, $4)
+      `INSERT INTO responders (handle, name, email, slack_user_id, phone, notification_rules) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
        ON CONFLICT (handle) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
-         slack_user_id = EXCLUDED.slack_user_id, updated_at = now()
+         slack_user_id = EXCLUDED.slack_user_id, phone = EXCLUDED.phone,
+         notification_rules = EXCLUDED.notification_rules, updated_at = now()
        RETURNING *`,
-      [handle, input.name.trim(), input.email ?? null, input.slackUserId ?? null],
+      [handle, input.name.trim(), input.email ?? null, input.slackUserId ?? null, input.phone ?? null, JSON.stringify(rules)],
     )) as ResponderRow[];
     return view(row);
+  }
+
+  /** A rule must name a method the responder has, on a channel that is on here. */
+  private checkRules(input: PutResponderDto, rules: NotificationRule[]): void {
+    const has = contactMethodsOf({ email: input.email ?? null, slackUserId: input.slackUserId ?? null, phone: input.phone ?? null });
+    const details: ErrorDetail[] = [];
+    rules.forEach((rule, i) => {
+      const path = `notificationRules[${i}].method`;
+      if (!has.includes(rule.method)) details.push({ path, problem: `the responder has no ${rule.method} contact (${contactNeed(rule.method)})` });
+      else if (!this.enabled.includes(rule.method)) details.push({ path, problem: `the ${rule.method} channel is off on this deployment` });
+    });
+    if (details.length > 0) {
+      throw new AppError('invalid', 'INVALID_NOTIFICATION_RULE', `notification rules: ${details[0].problem}`, details);
+    }
   }
 
   async list(): Promise<Responder[]> {
@@ -75,6 +140,10 @@ export class ResponderDirectory {
     const [row] = (await this.db.query(`SELECT * FROM responders WHERE handle = $1`, [handle])) as ResponderRow[];
     return row ? view(row) : null;
   }
+}
+
+function contactNeed(method: PageMethod): string {
+  return method === 'email' ? 'set email' : method === 'slack' ? 'set slackUserId' : 'set phone';
 }
 
 function handleParam(handle: string): string {
