@@ -97,9 +97,11 @@ export class NotificationJobs {
   }
 }
 
-/** PostgreSQL stores no NUL and JSON no lone surrogate: both become U+FFFD rather than fail the caller. */
-const UNSTORABLE = new RegExp('\\u0000|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]', 'g');
+// NUL and unpaired UTF-16 surrogates: valid in JS strings, not storable by PostgreSQL.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Unstorable text becomes U+FFFD rather than failing the caller's transaction. */
 function storable(text: string): string {
   return text.replace(UNSTORABLE, '\uFFFD');
 }
