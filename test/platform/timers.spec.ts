@@ -76,7 +76,7 @@ describe('timers (the one due-row mechanism)', () => {
     a.start();
     b.start();
 
-    await eventually(async () => (await log('test.shared')).length >= keys.length, { message: 'every timer fired' });
+    await eventually(async () => (await log('test.shared')).length >= keys.length, { timeoutMs: 30_000, message: 'every timer fired' });
     const pending = await db.query(`SELECT count(*)::int AS n FROM timers WHERE kind = 'test.shared' AND fired_at IS NULL`);
     expect(pending[0].n).toBe(0);
     const fired = await log('test.shared');

@@ -34,6 +34,7 @@ const KIND = /^[a-z][a-z0-9_.-]{0,63}$/;
 const OVERDUE_GRACE_MS = 30_000;
 const UNCLAIMED_CHECK_MS = 60_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const SLOW_HANDLER_MS = 30_000;
 
 export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly store: TimerStore;
@@ -147,7 +148,7 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
     while (handled < this.settings.batch && !this.stopped) {
       let timer: Timer | undefined;
       try {
-        timer = await this.store.fireNext(kinds, (t, tx) => this.handlers.get(t.kind)!.fire(t, tx));
+        timer = await this.store.fireNext(kinds, (t, tx) => this.watched(t, () => this.handlers.get(t.kind)!.fire(t, tx)));
       } catch (error) {
         if (!(error instanceof FireFailed)) throw error;
         await this.failed(error);
@@ -161,6 +162,20 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.debug({ kind: timer.kind, key: timer.key }, 'Timer fired');
     }
     return handled;
+  }
+
+  /** A handler that hangs holds its row and this instance's loop: say so while it lasts. */
+  private async watched(timer: Timer, fire: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    const watchdog = setInterval(() => {
+      this.logger.warn({ kind: timer.kind, key: timer.key, runningMs: Date.now() - started }, `Timer ${timer.kind} handler is still running`);
+    }, SLOW_HANDLER_MS);
+    watchdog.unref();
+    try {
+      await fire();
+    } finally {
+      clearInterval(watchdog);
+    }
   }
 
   private async failed({ timer, error }: FireFailed): Promise<void> {
