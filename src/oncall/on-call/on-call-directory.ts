@@ -131,8 +131,9 @@ export class OnCallDirectory {
     if (!isUuid(scheduleId) || !(await this.store.find(scheduleId))) throw scheduleNotFound(scheduleId);
   }
 
-  private async resolve(ids: string[], from: number, to: number): Promise<Map<string, Shift[]>> {
-    const range = [new Date(from), new Date(to)] as const;
+  /** The final shifts of each schedule in `[from, to)` (read through `tx` when given, so a write in it is seen). */
+  async resolve(ids: string[], from: number, to: number, tx?: EntityManager): Promise<Map<string, Shift[]>> {
+    const range = [new Date(from), new Date(to), tx] as const;
     const [versions, overrides] = await Promise.all([
       this.store.versionsFor(ids, ...range),
       this.store.overridesFor(ids, ...range),

@@ -210,8 +210,13 @@ export class ScheduleStore {
   }
 
   /** The versions of each schedule in force at some instant of `[from, to)`, oldest first. */
-  async versionsFor(ids: string[], from: Date, to: Date): Promise<Map<string, ScheduleVersion[]>> {
-    const rows = (await this.db.query(
+  async versionsFor(
+    ids: string[],
+    from: Date,
+    to: Date,
+    tx: Queryable = this.db,
+  ): Promise<Map<string, ScheduleVersion[]>> {
+    const rows = (await tx.query(
       `SELECT v.schedule_id, v.valid_from, v.definition FROM oncall_schedule_versions v
        WHERE v.schedule_id = ANY($1::uuid[]) AND (v.valid_from IS NULL OR v.valid_from < $3)
          AND NOT EXISTS (SELECT 1 FROM oncall_schedule_versions n
@@ -227,8 +232,8 @@ export class ScheduleStore {
   }
 
   /** Overrides of each schedule that were in force at some instant of `[from, to)`. */
-  async overridesFor(ids: string[], from: Date, to: Date): Promise<Map<string, Override[]>> {
-    const rows = (await this.db.query(
+  async overridesFor(ids: string[], from: Date, to: Date, tx: Queryable = this.db): Promise<Map<string, Override[]>> {
+    const rows = (await tx.query(
       `SELECT * FROM oncall_overrides
        WHERE schedule_id = ANY($1::uuid[]) AND starts_at < $3 AND ends_at > $2
          AND created_at < $3 AND (deleted_at IS NULL OR deleted_at > $2)`,

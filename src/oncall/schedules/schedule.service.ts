@@ -9,6 +9,7 @@ import { invalid, throwIfAny } from '../http/problems';
 import type { OverrideDto } from '../http/schedule.dto';
 import { OverrideView, ScheduleStore, ScheduleView } from '../persistence/schedule.store';
 import { ScheduleUsage } from '../schedule-usage';
+import { ShiftStartNotices } from '../notices/shift-start-notices';
 import { scheduleNotFound, versionMismatch } from './schedule-errors';
 
 /**
@@ -22,11 +23,16 @@ export class ScheduleService {
     private readonly store: ScheduleStore,
     private readonly responders: ResponderDirectory,
     private readonly usage: ScheduleUsage,
+    private readonly notices: ShiftStartNotices,
   ) {}
 
   async create(input: ScheduleDefinition, actor: string): Promise<ScheduleView> {
     const definition = await this.checked(input);
-    return this.store.transaction((tx) => this.store.insert(tx, randomUUID(), definition, actor, new Date()));
+    return this.store.transaction(async (tx) => {
+      const created = await this.store.insert(tx, randomUUID(), definition, actor, new Date());
+      await this.notices.replan(created.id, tx);
+      return created;
+    });
   }
 
   async replace(id: string, input: ScheduleDefinition, actor: string, expectedVersion?: number): Promise<ScheduleView> {
@@ -34,7 +40,9 @@ export class ScheduleService {
     const definition = await this.checked(input);
     return this.store.transaction(async (tx) => {
       const current = await this.locked(tx, id, expectedVersion);
-      return this.store.replace(tx, current.id, definition, actor, new Date());
+      const replaced = await this.store.replace(tx, current.id, definition, actor, new Date());
+      await this.notices.replan(id, tx);
+      return replaced;
     });
   }
 
@@ -79,7 +87,7 @@ export class ScheduleService {
     throwIfAny(problems);
     return this.store.transaction(async (tx) => {
       if (!(await this.store.find(scheduleId, tx, 'FOR KEY SHARE'))) throw scheduleNotFound(scheduleId);
-      return this.store.insertOverride(tx, {
+      const override = await this.store.insertOverride(tx, {
         id: randomUUID(),
         scheduleId,
         handle: input.handle,
@@ -88,6 +96,8 @@ export class ScheduleService {
         createdBy: actor,
         now: new Date(now),
       });
+      await this.notices.replan(scheduleId, tx);
+      return override;
     });
   }
 
@@ -99,7 +109,10 @@ export class ScheduleService {
       `No override ${overrideId} on schedule ${scheduleId}`,
     );
     if (!isUuid(overrideId)) throw notFound;
-    if (!(await this.store.deleteOverride(scheduleId, overrideId, new Date()))) throw notFound;
+    await this.store.transaction(async (tx) => {
+      if (!(await this.store.deleteOverride(scheduleId, overrideId, new Date(), tx))) throw notFound;
+      await this.notices.replan(scheduleId, tx);
+    });
   }
 
   private async locked(tx: EntityManager, id: string, expectedVersion: number | undefined): Promise<ScheduleView> {
