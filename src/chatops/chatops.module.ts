@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IncidentsModule } from '../incidents';
+import { OnCallModule } from '../oncall';
 import { AfterAnswer } from './after-answer';
 import { ChatEventsConsumer } from './chat-events.consumer';
 import { ChatJobWorker } from './chat-job.worker';
@@ -16,7 +17,7 @@ import { SlackWeb } from './slack/slack-web';
  * raw bytes first), incident channels, invites and pins out as durable jobs.
  */
 @Module({
-  imports: [IncidentsModule],
+  imports: [IncidentsModule, OnCallModule],
   controllers: [SlackController],
   providers: [
     ChatopsStore,

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { AddNote, AssignRole, DeclareIncident, GetIncident, IncidentView, Responder, TransitionIncident } from '../incidents';
+import { AddNote, AssignRole, DeclareIncident, GetIncident, IncidentView, PostStatusUpdate, Responder, TransitionIncident } from '../incidents';
+import { OnCallDirectory } from '../oncall';
 import { isCodedError } from '../platform/http/app-error';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { ChatLookup } from './chat-lookup';
@@ -15,22 +16,18 @@ import {
   inChannel,
   movedText,
   noteText,
+  OnCallLine,
+  onCallText,
   roleText,
   SlackReply,
   statusText,
+  updateText,
 } from './domain/replies';
 import { asSeverity, atOrAbove } from './domain/severity-order';
 import { ChatopsStore } from './persistence/chatops.store';
 
 /** Slack takes a `response_url` post for 30 minutes. */
 const RESPONSE_URL_LIFETIME_MS = 30 * 60 * 1000;
-
-/**
- * Which optional commands this build has. `oncall` waits for the on-call module's "who is on
- * call" query and `update` for the follow-through status-update command; until they exist the
- * commands say so and `help` leaves them out.
- */
-export const OPTIONAL_COMMANDS = { oncall: false, update: false } as const;
 
 export interface SlashContext {
   slackUserId: string;
@@ -53,6 +50,7 @@ export class IncidentCommandRunner {
     private readonly queries: QueryBus,
     private readonly lookup: ChatLookup,
     private readonly store: ChatopsStore,
+    private readonly onCall: OnCallDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -61,7 +59,7 @@ export class IncidentCommandRunner {
     const parsed = parseIncidentCommand(text);
     if (!parsed.ok) return ephemeral(parsed.problem);
     const command = parsed.command;
-    if (command.kind === 'help') return ephemeral(helpText(OPTIONAL_COMMANDS));
+    if (command.kind === 'help') return ephemeral(helpText());
     try {
       const actor = await this.lookup.responderOf(ctx.slackUserId);
       if (!actor) {
@@ -100,9 +98,7 @@ export class IncidentCommandRunner {
         return inChannel(declaredText(incident, ctx.slackUserId, this.linkOf(incident), channelComing));
       }
       case 'oncall':
-        return ephemeral('`/incident oncall` is not available in this Sitrep yet: schedules are not set up here.');
-      case 'update':
-        return ephemeral('`/incident update` is not available in this Sitrep yet. Add a note instead: `/incident note <text>`.');
+        return ephemeral(onCallText(await this.whoIsOnCall(command.schedule), command.schedule));
     }
     const incidentId = await this.target(command.incidentNumber, ctx.channelId);
     switch (command.kind) {
@@ -120,11 +116,31 @@ export class IncidentCommandRunner {
         const incident = await this.queries.execute(new GetIncident(incidentId));
         return inChannel(noteText(incident, ctx.slackUserId, command.text));
       }
+      case 'update': {
+        await this.commands.execute(new PostStatusUpdate(incidentId, command.text, by));
+        const incident = await this.queries.execute(new GetIncident(incidentId));
+        return inChannel(updateText(incident, ctx.slackUserId, command.text));
+      }
       case 'status': {
         const incident = await this.queries.execute(new GetIncident(incidentId));
         return ephemeral(statusText(incident, this.linkOf(incident)));
       }
     }
+  }
+
+  /** Every schedule now, or the one named (exact name first, else names containing it). */
+  private async whoIsOnCall(name: string | null): Promise<OnCallLine[]> {
+    let items = await this.onCall.onCallNow(Date.now());
+    if (name) {
+      const wanted = name.toLowerCase();
+      const exact = items.filter((i) => i.schedule.name.toLowerCase() === wanted);
+      items = exact.length ? exact : items.filter((i) => i.schedule.name.toLowerCase().includes(wanted));
+    }
+    const people = new Map<string, string | null>();
+    for (const item of items) {
+      if (item.handle && !people.has(item.handle)) people.set(item.handle, (await this.lookup.responderByHandle(item.handle))?.slackUserId ?? null);
+    }
+    return items.map((i) => ({ schedule: i.schedule.name, handle: i.handle, slackUserId: i.handle ? (people.get(i.handle) ?? null) : null, until: i.until }));
   }
 
   /** `#<number>` when given, else the incident whose channel this is. */

@@ -48,7 +48,7 @@ describe('/incident commands (signed requests over HTTP, Slack stub)', () => {
     const res = await run('help');
     expect(res.status).toBe(200);
     expect(res.body.response_type).toBe('ephemeral');
-    for (const word of ['declare SEV1', 'ack', 'mitigate', 'resolve', 'commander @user', 'deputy @user', 'scribe @user', 'comms @user', 'note <text>', 'status'])
+    for (const word of ['declare SEV1', 'ack', 'mitigate', 'resolve', 'commander @user', 'deputy @user', 'scribe @user', 'comms @user', 'note <text>', 'update <text>', 'status', 'oncall [schedule]'])
       expect(res.body.text).toContain(word);
     expect((await run('')).body.text).toBe(res.body.text);
   });
@@ -171,8 +171,23 @@ describe('/incident commands (signed requests over HTTP, Slack stub)', () => {
     expect(notes).toHaveLength(1);
   });
 
-  it('leaves out what this build lacks (oncall, update) and says so', async () => {
-    expect((await run('oncall')).body.text).toContain('not available');
-    expect((await run(`update #${quiet.number} all good`)).body.text).toContain('not available');
+  it('update records a status update as the caller', async () => {
+    const res = await run(`update #${quiet.number} Customers see slow search; next update in 30 min`);
+    expect(res.body.response_type).toBe('in_channel');
+    expect(res.body.text).toContain('Status update');
+    const entry = (await timeline(instance.url, quiet.id)).find((e) => e.type === 'incident.status_update');
+    expect(entry).toMatchObject({ actor: BOB.handle, data: { text: 'Customers see slow search; next update in 30 min' } });
+  });
+
+  it('oncall answers who is on call now, per schedule or for the one named', async () => {
+    const created = await call(instance.url, 'POST', '/api/v1/schedules', {
+      body: { name: 'Payments primary', timeZone: 'UTC', layers: [{ name: 'weekly', members: [ALICE.handle], start: '2026-01-05T09:00', rotation: 'P1W' }] },
+    });
+    expect(created.status).toBe(201);
+    const all = await run('oncall');
+    expect(all.body.response_type).toBe('ephemeral');
+    expect(all.body.text).toContain(`*Payments primary*: <@${ALICE.slackUserId}>`);
+    expect((await run('oncall payments PRIMARY')).body.text).toContain(`<@${ALICE.slackUserId}>`);
+    expect((await run('oncall Databases')).body.text).toContain('No schedule is called "Databases"');
   });
 });

@@ -24,7 +24,7 @@ const who = (slackUserId: string) => `<@${slackUserId}>`;
 const ref = (i: Pick<IncidentView, 'number' | 'title'>) => `#${i.number} ${escapeText(i.title)}`;
 const link = (url: string, label: string) => `<${url}|${escapeText(label).replace(/\|/g, '¦')}>`;
 
-export function helpText(options: { oncall: boolean; update: boolean }): string {
+export function helpText(): string {
   const lines = [
     '*/incident* — run an incident from Slack. Add `#<number>` anywhere to pick an incident; in an incident channel it is that channel’s incident.',
     '• `/incident declare SEV1 <title>` — declare an incident (SEV1 worst … SEV4)',
@@ -32,9 +32,9 @@ export function helpText(options: { oncall: boolean; update: boolean }): string 
     '• `/incident commander @user` · `deputy @user` · `scribe @user` · `comms @user` — give a role',
     '• `/incident note <text>` — add a note to the timeline',
   ];
-  if (options.update) lines.push('• `/incident update <text>` — post a status update to stakeholders');
+  lines.push('• `/incident update <text>` — post a status update to stakeholders');
   lines.push('• `/incident status` — where it stands');
-  if (options.oncall) lines.push('• `/incident oncall [schedule]` — who is on call now');
+  lines.push('• `/incident oncall [schedule]` — who is on call now');
   lines.push('• `/incident help` — this list');
   return lines.join('\n');
 }
@@ -57,6 +57,30 @@ export function roleText(incident: IncidentView, role: Role, assignee: { slackUs
 
 export function noteText(incident: IncidentView, slackUserId: string, text: string): string {
   return `:memo: Note on ${ref(incident)} by ${who(slackUserId)}: ${escapeText(text)}`;
+}
+
+export function updateText(incident: IncidentView, slackUserId: string, text: string): string {
+  return `:loudspeaker: Status update on ${ref(incident)} by ${who(slackUserId)}: ${escapeText(text)}`;
+}
+
+export interface OnCallLine {
+  schedule: string;
+  handle: string | null;
+  slackUserId: string | null;
+  until: string | null;
+}
+
+export function onCallText(lines: OnCallLine[], asked: string | null): string {
+  if (lines.length === 0) {
+    return asked ? `No schedule is called "${escapeText(asked)}". \`/incident oncall\` lists them all.` : 'There are no on-call schedules yet.';
+  }
+  return lines
+    .map((l) => {
+      const person = l.handle === null ? 'nobody' : l.slackUserId ? `<@${l.slackUserId}>` : escapeText(l.handle);
+      const until = l.until ? ` until <!date^${Math.floor(Date.parse(l.until) / 1000)}^{date_short_pretty} {time}|${l.until}>` : '';
+      return `*${escapeText(l.schedule)}*: ${person}${until}`;
+    })
+    .join('\n');
 }
 
 export function statusText(incident: IncidentView, url: string): string {
