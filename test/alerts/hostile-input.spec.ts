@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { call, startApp, TestApp } from '../support/app';
-import { createTestDatabase, dropTestDatabase } from '../support/database';
+import { createTestDatabase, dropTestDatabase, testKafkaBrokers } from '../support/database';
 import {
   alertmanagerBody,
   alertRows,
@@ -11,6 +11,7 @@ import {
   sendAlertmanager,
   sign,
   TestIntegration,
+  uniquePrefix,
   until,
 } from './support';
 
@@ -293,5 +294,50 @@ describe('alert ingestion in embedded mode, with hostile input', () => {
     // Still healthy, and the consumer still applies what comes next.
     expect((await send(alertmanagerBody('after-413', [{ instance: 'ok-1' }]))).status).toBe(202);
     await incidentOf('after-413', 'an alert after the hostile ones');
+  });
+});
+
+/** The same odd alerts through Kafka, whose broker refuses records of 1 MiB: nothing is lost. */
+describe('alert ingestion over Kafka, with alerts larger than a record', () => {
+  let databaseUrl: string;
+  let instance: TestApp;
+  let db: Client;
+  let am: TestIntegration;
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase('alerts_hostile_kafka');
+    instance = await startApp(databaseUrl, { KAFKA_BROKERS: testKafkaBrokers(), KAFKA_TOPIC_PREFIX: uniquePrefix() });
+    db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    am = await createIntegration(instance.url, 'alertmanager', 'kafka hostile alertmanager');
+  });
+  afterAll(async () => {
+    await db?.end();
+    await instance?.close();
+    await dropTestDatabase(databaseUrl);
+  });
+
+  it('lands a group with a 256 KiB label whole and a 3 MiB alert cut to fit, both visible through the API', async () => {
+    const body: any = alertmanagerBody('kafka-huge', [{ instance: 'whole-1' }, { instance: 'cut-1' }]);
+    const stack = randomBytes(128 * 1024).toString('hex');
+    body.alerts[0].labels.stacktrace = stack;
+    body.alerts[1].annotations.dump = 'd'.repeat(3 << 20);
+    body.commonAnnotations = { dump: 'c'.repeat(1 << 20) };
+    const res = await sendAlertmanager(instance.url, am.key, body);
+    expect([res.status, res.body]).toEqual([202, { accepted: 2 }]);
+    const incident = await until(
+      db,
+      `SELECT id, alerts_total FROM incidents WHERE group_key = $1`,
+      [`${am.id}:kafka-huge`],
+      (r: any) => r.alerts_total === 2,
+      'both alerts of the oversized group over Kafka',
+      20000,
+    );
+    const alerts = await call(instance.url, 'GET', `/api/v1/incidents/${incident.id}/alerts`);
+    const byInstance = new Map(alerts.body.items.map((a: any) => [a.labels.instance, a]));
+    expect((byInstance.get('whole-1') as any).labels.stacktrace).toBe(stack);
+    const dump: string = (byInstance.get('cut-1') as any).annotations.dump;
+    expect(dump).toMatch(/^d+…\[cut by Sitrep: first \d+ of 3145728 bytes kept\]$/);
+    expect(dump.length).toBeGreaterThan(64 * 1024);
   });
 });
