@@ -11,6 +11,7 @@ import {
   Producer,
   logLevel,
 } from 'kafkajs';
+import { BackgroundCommits } from './background-commits';
 import { MAX_RETRY_DELAY_MS, backoff } from './backoff';
 import { CachedHealth } from './cached-health';
 import { GroupMember, GroupMembers, MemberSetup } from './group-member';
@@ -382,6 +383,9 @@ class KafkaConsumer extends GroupMember {
   private consumer?: Consumer;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly failures = new Map<number, number>();
+  private readonly commits = new BackgroundCommits((err) =>
+    this.logger.warn({ ...this.context, err }, 'Kafka offset commit failed; the next one covers it'),
+  );
 
   constructor(
     private readonly kafka: Kafka,
@@ -395,6 +399,7 @@ class KafkaConsumer extends GroupMember {
   protected async interrupt(): Promise<void> {
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
+    await this.commits.settle();
     await this.consumer?.disconnect().catch(() => undefined);
   }
 
@@ -502,7 +507,9 @@ class KafkaConsumer extends GroupMember {
     }
     this.failures.delete(batch.partition);
     resolveOffset(batch.messages[batch.messages.length - 1].offset);
-    await commitOffsetsIfNecessary(uncommittedOffsets());
+    this.commits.request(() => commitOffsetsIfNecessary(uncommittedOffsets()));
+    // Stopping: kafkajs leaves the group after this batch, so its offsets are committed first.
+    if (!isRunning()) await this.commits.settle();
   }
 
   private toIncoming(partition: number, message: KafkaMessage): IncomingMessage {

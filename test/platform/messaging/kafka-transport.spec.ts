@@ -165,6 +165,35 @@ describe('KafkaTransport', () => {
     expect(slow.finished).toBe(true);
   });
 
+  it('commits handled offsets in the background, and all of them before a stopping member leaves', async () => {
+    const first: IncomingMessage[] = [];
+    const handle = await transport.consume({
+      groupId: 'resume',
+      topic: 'resume',
+      fromBeginning: true,
+      handleBatch: async (messages) => void first.push(...messages),
+    });
+    await handle.ready;
+    for (let i = 0; i < 5; i++) await transport.publish('resume', [{ key: 'k', value: `before-${i}` }]);
+    await eventually(() => first.length >= 5, { timeoutMs: 20000, message: 'first member handled all' });
+    await handle.stop();
+
+    await transport.publish('resume', [{ key: 'k', value: 'after' }]);
+    const second: IncomingMessage[] = [];
+    const next = await transport.consume({
+      groupId: 'resume',
+      topic: 'resume',
+      fromBeginning: true,
+      handleBatch: async (messages) => void second.push(...messages),
+    });
+    try {
+      await eventually(() => second.length >= 1, { timeoutMs: 20000, message: 'next member resumes' });
+      expect(second.map(text)).toEqual(['after']);
+    } finally {
+      await next.stop();
+    }
+  });
+
   it('starts without a reachable broker, refusing publishes until it connects', async () => {
     const nowhere = new KafkaTransport({ brokers: ['127.0.0.1:1'], clientId: 'sitrep-test-nowhere' });
     const started = Date.now();

@@ -1,0 +1,48 @@
+import { BackgroundCommits } from './background-commits';
+
+/** A commit that resolves when told to, recording the offset it was asked to commit. */
+function gate() {
+  const started: number[] = [];
+  const releases: Array<() => void> = [];
+  const commit = (offset: number) => () =>
+    new Promise<void>((resolve) => {
+      started.push(offset);
+      releases.push(resolve);
+    });
+  return { started, commit, releaseNext: () => releases.shift()?.() };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('BackgroundCommits', () => {
+  it('keeps one commit in flight and folds the requests made meanwhile into the latest one', async () => {
+    const commits = new BackgroundCommits(() => undefined);
+    const { started, commit, releaseNext } = gate();
+    commits.request(commit(1));
+    commits.request(commit(2));
+    commits.request(commit(3));
+    await tick();
+    expect(started).toEqual([1]);
+    releaseNext();
+    await tick();
+    expect(started).toEqual([1, 3]);
+    releaseNext();
+    await commits.settle();
+    expect(started).toEqual([1, 3]);
+  });
+
+  it('reports a failed commit and goes on with the next one', async () => {
+    const errors: unknown[] = [];
+    const commits = new BackgroundCommits((error) => errors.push(error));
+    const done: number[] = [];
+    commits.request(() => Promise.reject(new Error('rebalancing')));
+    commits.request(async () => void done.push(2));
+    await commits.settle();
+    expect(errors).toEqual([new Error('rebalancing')]);
+    expect(done).toEqual([2]);
+  });
+
+  it('settles at once when nothing was requested', async () => {
+    await expect(new BackgroundCommits(() => undefined).settle()).resolves.toBeUndefined();
+  });
+});
