@@ -65,6 +65,15 @@ module.exports = {
       to: { circular: true, viaOnly: { path: '^src/$1/' } },
     },
     {
+      name: 'no-cycle-in-composition-root',
+      comment:
+        'The files directly in src/ (main, bootstrap, app.module, migrations) import each other in one ' +
+        'direction, entry point down; a cycle among them has the same load-order trap as any other.',
+      severity: 'error',
+      from: { path: '^src/[^/]+\\.ts$' },
+      to: { circular: true, viaOnly: { path: '^src/[^/]+\\.ts$' } },
+    },
+    {
       name: 'domain-imports-only-domain',
       comment:
         'domain/ is plain TypeScript: aggregates, rules and events with time and ids passed in. It must ' +
