@@ -171,6 +171,23 @@ describe('/incident commands (signed requests over HTTP, Slack stub)', () => {
     expect(notes).toHaveLength(1);
   });
 
+  it('answers "working on it" when a command outlasts the deadline, and posts its outcome to the response_url when it finishes', async () => {
+    const declared = await declareRest(instance.url, { title: 'Locked up', severity: 'SEV3' });
+    const blocker = await db.lockIncident(declared.id);
+    try {
+      const res = await run(`ack #${declared.number}`, { responsePath: 'late-ack' });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ response_type: 'ephemeral', text: 'Working on it… the outcome will follow here.' });
+      expect(stub.responsesTo('late-ack')).toHaveLength(0);
+    } finally {
+      await blocker.release();
+    }
+    const follow = await eventually(() => stub.responsesTo('late-ack')[0], { message: 'the late outcome' });
+    expect(follow.body).toMatchObject({ response_type: 'in_channel' });
+    expect(follow.body.text).toContain(`#${declared.number} Locked up acknowledged by <@${BOB.slackUserId}>`);
+    expect((await incident(instance.url, declared.id)).status).toBe('acknowledged');
+  });
+
   it('update records a status update as the caller', async () => {
     const res = await run(`update #${quiet.number} Customers see slow search; next update in 30 min`);
     expect(res.body.response_type).toBe('in_channel');

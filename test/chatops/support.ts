@@ -178,12 +178,15 @@ export function linkedChannel(base: string, id: string, timeoutMs = 15_000): Pro
 
 /** Direct reads of the chatops tables (what the service recorded). */
 export class ChatDb {
-  private constructor(private readonly client: Client) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly databaseUrl: string,
+  ) {}
 
   static async connect(databaseUrl: string): Promise<ChatDb> {
     const client = new Client({ connectionString: databaseUrl });
     await client.connect();
-    return new ChatDb(client);
+    return new ChatDb(client, databaseUrl);
   }
 
   async count(sql: string, params: unknown[] = []): Promise<number> {
@@ -194,6 +197,20 @@ export class ChatDb {
   async jobs(incidentId: string): Promise<Array<{ kind: string; status: string; attempts: number; last_error: string | null }>> {
     const { rows } = await this.client.query(`SELECT kind, status, attempts, last_error FROM chat_jobs WHERE incident_id = $1 ORDER BY id`, [incidentId]);
     return rows;
+  }
+
+  /** Holds the incident's row lock in a transaction of its own (a stuck writer) until released. */
+  async lockIncident(incidentId: string): Promise<{ release(): Promise<void> }> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [incidentId]);
+    return {
+      release: async () => {
+        await client.query('COMMIT');
+        await client.end();
+      },
+    };
   }
 
   async close(): Promise<void> {
