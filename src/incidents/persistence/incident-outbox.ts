@@ -1,5 +1,6 @@
 import { TOPICS } from '../../platform/messaging/message-transport';
 import type { OutboxEntry, OutboxSession, OutboxSource } from '../../platform/messaging/outbox-source';
+import { encodeIncidentEvent } from '../events/incident-event.message';
 
 /**
  * The channel writers of incident_events notify in their transaction:
@@ -9,16 +10,6 @@ export const OUTBOX_CHANNEL = 'sitrep_outbox';
 
 /** "Outb" in PostgreSQL's advisory lock space; unchanged since the first release, so old and new instances share one leader. */
 export const INCIDENT_OUTBOX_LOCK_KEY = 0x4f75_7462;
-
-/** The integration event on the incident-events topic, keyed by incidentId. */
-export interface IncidentEventMessage {
-  incidentId: string;
-  seq: number;
-  type: string;
-  actor: string;
-  occurredAt: string;
-  data: unknown;
-}
 
 interface EventRow {
   position: string;
@@ -60,14 +51,15 @@ export class IncidentOutbox implements OutboxSource {
   }
 }
 
+/** The published contract (`IncidentEventMessage`, versioned), keyed by incident. */
 function toMessage(row: EventRow) {
-  const event: IncidentEventMessage = {
+  const event = encodeIncidentEvent({
     incidentId: row.incident_id,
     seq: row.seq,
     type: row.type,
     actor: row.actor,
-    occurredAt: new Date(row.occurred_at).toISOString(),
+    occurredAt: new Date(row.occurred_at),
     data: row.data,
-  };
+  });
   return { key: row.incident_id, value: JSON.stringify(event), headers: { 'event-type': row.type } };
 }

@@ -5,11 +5,8 @@ import { createDataSource, migrateUnderLock } from '../../../src/platform/databa
 import { InProcessTransport } from '../../../src/platform/messaging/in-process-transport';
 import { TOPICS } from '../../../src/platform/messaging/message-transport';
 import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
-import {
-  IncidentEventMessage,
-  IncidentOutbox,
-  OUTBOX_CHANNEL,
-} from '../../../src/incidents/persistence/incident-outbox';
+import { IncidentOutbox, OUTBOX_CHANNEL } from '../../../src/incidents/persistence/incident-outbox';
+import type { IncidentEventMessage } from '../../../src/incidents';
 import { createTestDatabase, dropTestDatabase, eventually } from '../../support/database';
 import { recordingLogger } from './messaging-test-support';
 
@@ -96,6 +93,7 @@ describe('OutboxRelay with the incident outbox', () => {
       expect(own.every((s) => s.event.incidentId === incidentId)).toBe(true);
     }
     expect(sent[0].event).toEqual({
+      v: 1,
       incidentId: sent[0].key,
       seq: 1,
       type: 'incident.updated',
