@@ -13,7 +13,16 @@ type Schema = {
 };
 
 interface OpenApi {
-  paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content?: Record<string, { schema?: Schema }> };
+        parameters?: Array<{ name: string; in: string }>;
+      }
+    >
+  >;
   components?: { schemas?: Record<string, Schema> };
 }
 
@@ -64,4 +73,16 @@ export function exampleBodies(doc: OpenApi): Map<string, Record<string, unknown>
     }
   }
   return bodies;
+}
+
+/** `"GET /api/v1/incidents"` → the query parameters the document names for it. */
+export function queryNames(doc: OpenApi): Map<string, string[]> {
+  const names = new Map<string, string[]>();
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const query = (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+      names.set(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`, query);
+    }
+  }
+  return names;
 }

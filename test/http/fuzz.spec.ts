@@ -4,8 +4,8 @@ import { Client } from 'pg';
 import { ApiResponse, call, startApp, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 import { alertmanagerBody, createIntegration, fixtureJson, sign, TestIntegration } from '../alerts/support';
-import { exampleBodies } from './examples';
-import { Route, writeRoutes } from './routes';
+import { exampleBodies, queryNames } from './examples';
+import { controllerRoutes, Route, writeRoutes } from './routes';
 
 /**
  * Seeded fuzzing of every write route the running app serves (read from its controllers, so
@@ -16,6 +16,7 @@ import { Route, writeRoutes } from './routes';
  */
 const SEED = 0x5173e9;
 const RUNS_PER_ROUTE = 30;
+const READ_RUNS_PER_ROUTE = 12;
 const SLACK_SECRET = 'fuzz-slack-signing-secret';
 
 /** Routes whose contract gives 4xx another body: PagerDuty's Events API shape. */
@@ -127,6 +128,47 @@ function bodies(example: Record<string, unknown> | undefined): fc.Arbitrary<Fuzz
   return fc.oneof(...options);
 }
 
+/** UTF-8 percent-encoding that also writes what encodeURIComponent refuses (lone surrogates). */
+function percentEncode(value: string): string {
+  return [...Buffer.from(value, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
+}
+
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom(
+    '',
+    '-1',
+    '0',
+    '1e9',
+    '9007199254740993',
+    'NaN',
+    'null',
+    'true',
+    '[]',
+    '{}',
+    '2026-13-45T99:99',
+    'x'.repeat(2000),
+  ),
+  fc.constantFrom('\u0000', '\ud800', 'SEV1', 'pdf', 'markdown', 'triggered', '*'),
+);
+
+function queries(names: string[]): fc.Arbitrary<string> {
+  const name =
+    names.length > 0
+      ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: oddKey })
+      : oddKey;
+  return fc
+    .array(fc.tuple(name, queryValue), { maxLength: 6 })
+    .map((pairs) => pairs.map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`).join('&'));
+}
+
 const oddSegment = fc.oneof(
   fc.constantFrom(
     'x'.repeat(3000),
@@ -190,7 +232,9 @@ function headersFor(route: Route, params: Record<string, string>, raw: string | 
 /** Why a response breaks the contract, or null. */
 function contractBreach(route: Route, res: ApiResponse): string | null {
   if (res.status >= 500) return `answered ${res.status}: ${res.text.slice(0, 300)}`;
-  if (res.status < 400 || NOT_JSON(route)) return null;
+  // Pages (the board, the incident page, the calendar feed) are not the JSON API.
+  const api = route.path.startsWith('/api/') || route.path.startsWith('/v2/');
+  if (res.status < 400 || NOT_JSON(route) || !api) return null;
   const body = res.body as Record<string, unknown> | undefined;
   if (typeof body !== 'object' || body === null) return `4xx body is not JSON: ${res.text.slice(0, 200)}`;
   if (PAGERDUTY_SHAPE(route) && res.status === 400) {
@@ -214,7 +258,7 @@ function contractBreach(route: Route, res: ApiResponse): string | null {
   return ok ? null : `not the contract's error shape: ${res.text.slice(0, 300)}`;
 }
 
-describe('every write endpoint under seeded fuzzing', () => {
+describe('every endpoint under seeded fuzzing', () => {
   let databaseUrl: string;
   let instance: TestApp;
   let db: Client;
@@ -387,5 +431,34 @@ describe('every write endpoint under seeded fuzzing', () => {
     // Most fuzzed requests are refused; some are accepted, which is what makes the checks above bite.
     expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
     expect(await witnessState()).toEqual(before);
+  });
+
+  it('answers every read route with hostile query strings and parameters without a 5xx', async () => {
+    const routes = controllerRoutes(instance.app).filter((route) => route.method === 'GET');
+    expect(routes.map((r) => r.path)).toContain('/api/v1/incidents');
+    const names = queryNames((await call(instance.url, 'GET', '/docs-json')).body);
+    const breaches: string[] = [];
+    for (const [index, route] of routes.entries()) {
+      let firstBreach: string | undefined;
+      const property = fc.asyncProperty(
+        paramValues(route, known),
+        queries(names.get(`GET ${route.path}`) ?? []),
+        async (params, query) => {
+          const path = route.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => params[name]);
+          const res = await call(instance.url, 'GET', `${path}?${query}`);
+          const breach = contractBreach(route, res);
+          if (breach) {
+            firstBreach ??= `GET ${path}?${query.slice(0, 200)}: ${breach}`;
+            throw new Error(firstBreach);
+          }
+        },
+      );
+      try {
+        await fc.assert(property, { seed: SEED + index, numRuns: READ_RUNS_PER_ROUTE, endOnFailure: true });
+      } catch (error) {
+        breaches.push(firstBreach ?? `GET ${route.path}: ${(error as Error).message.slice(0, 600)}`);
+      }
+    }
+    expect(breaches).toEqual([]);
   });
 });

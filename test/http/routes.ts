@@ -4,13 +4,14 @@ import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 export interface Route {
-  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** `/api/v1/incidents/:id/notes` */
   path: string;
   params: string[];
 }
 
-const WRITES: Partial<Record<RequestMethod, Route['method']>> = {
+const METHODS: Partial<Record<RequestMethod, Route['method']>> = {
+  [RequestMethod.GET]: 'GET',
   [RequestMethod.POST]: 'POST',
   [RequestMethod.PUT]: 'PUT',
   [RequestMethod.PATCH]: 'PATCH',
@@ -31,10 +32,10 @@ function join(...parts: string[]): string {
 }
 
 /**
- * Every write route the running application serves, read from its controllers' metadata, so a
- * route another engineer adds later is fuzzed without anyone editing a list.
+ * Every route the running application serves through its controllers, read from their
+ * metadata, so a route another engineer adds later is fuzzed without anyone editing a list.
  */
-export function writeRoutes(app: NestFastifyApplication): Route[] {
+export function controllerRoutes(app: NestFastifyApplication): Route[] {
   const routes = new Map<string, Route>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
@@ -45,7 +46,7 @@ export function writeRoutes(app: NestFastifyApplication): Route[] {
         if (name === 'constructor') continue;
         const handler = (type.prototype as Record<string, unknown>)[name];
         if (typeof handler !== 'function') continue;
-        const method = WRITES[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+        const method = METHODS[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const own = Reflect.getMetadata(PATH_METADATA, handler) as unknown;
         if (!method || own === undefined) continue;
         for (const prefix of prefixes) {
@@ -59,4 +60,8 @@ export function writeRoutes(app: NestFastifyApplication): Route[] {
     }
   }
   return [...routes.values()].sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
+}
+
+export function writeRoutes(app: NestFastifyApplication): Route[] {
+  return controllerRoutes(app).filter((route) => route.method !== 'GET');
 }
