@@ -8,7 +8,7 @@ import {
   encodeAlertMessages,
   MAX_RECORD_BYTES,
 } from './alert-message';
-import { cutCounts } from './payload-hygiene';
+import { cutCounts, cutText, cutToFit } from './payload-hygiene';
 import { AlertSignal, KEPT_VALUE_BYTES, normaliseAlertmanager } from './sources';
 
 const FIXTURES = path.resolve(__dirname, '../../..', 'shared', 'fixtures');
@@ -171,6 +171,26 @@ describe('alert message v1', () => {
     const [signal] = decodeAlertMessage(String(record.value)).signals;
     expect(signal.details).toEqual({ shrunk: true, detailsDropped: true });
     expect(signal.labels).toEqual(one.labels);
+  });
+
+  it.each([
+    ['ascii', 'abcdef', 4, 'abcd…[cut by Sitrep: first 4 of 6 bytes kept]'],
+    ['never inside a code point', '€€€', 4, '€…[cut by Sitrep: first 3 of 9 bytes kept]'],
+    ['a surrogate pair stays whole or goes', 'a🚨b', 3, 'a…[cut by Sitrep: first 1 of 6 bytes kept]'],
+    ['nothing kept', 'xyz', 0, '…[cut by Sitrep: first 0 of 3 bytes kept]'],
+  ])('cutText: %s', (_, value, keep, expected) => {
+    expect(cutText(value, keep)).toBe(expected);
+  });
+
+  it('cutToFit leaves what fits alone, cuts the longest texts to one length, and says when it cannot', () => {
+    const value = { id: 'keep-me', labels: { a: 'x'.repeat(5000), b: 'y'.repeat(3000), c: 'short' } };
+    expect(cutToFit(value, ['labels'], 100_000)).toEqual({ value, cut: 0 });
+    const fitted = cutToFit(value, ['labels'], 2000)!;
+    expect(Buffer.byteLength(JSON.stringify(fitted.value))).toBeLessThanOrEqual(2000);
+    expect(fitted.cut).toBe(2);
+    expect(fitted.value.labels.c).toBe('short');
+    expect(fitted.value.labels.a.indexOf('…')).toBe(fitted.value.labels.b.indexOf('…'));
+    expect(cutToFit({ id: 'x'.repeat(5000), labels: {} }, ['labels'], 2000)).toBeNull();
   });
 
   it('refuses what it does not understand', () => {
