@@ -53,7 +53,7 @@ function send(
   return reply.status(200).send(file.body);
 }
 
-/** The browser UI: the incident board, the live incident page and their static assets. */
+/** The browser UI: the incident board, the live incident page, the on-call page and their static assets. */
 @ApiExcludeController()
 @Public()
 @Controller()
@@ -69,6 +69,11 @@ export class WebController {
   incident(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     if (!UUID.test(id)) throw new AppError('not_found', 'INCIDENT_NOT_FOUND', `No incident with id ${id}`);
     return send(request, reply, this.page('incident'), REVALIDATE, PAGE_SECURITY_HEADERS);
+  }
+
+  @Get('on-call')
+  onCall(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return send(request, reply, this.page('on-call'), REVALIDATE, PAGE_SECURITY_HEADERS);
   }
 
   /** Files are looked up by name in memory, never on disk, so `..` reaches nothing. */
