@@ -7,6 +7,7 @@ import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { incidentChannelName } from './domain/channel-name';
 import { unescapeSlack } from './domain/parse-incident-command';
 import { channelReadyText, inChannel } from './domain/replies';
+import { ClickJob, InteractionHandler } from './interaction.handler';
 import { ChatJobRow, ChatopsStore } from './persistence/chatops.store';
 import { SlackCallError } from './slack/slack-call-error';
 import { SlackWeb } from './slack/slack-web';
@@ -33,7 +34,7 @@ class JobOutcome {
 }
 
 /**
- * Runs chat jobs (incident channel creation, invites, pins) from their rows: any instance,
+ * Runs chat jobs (incident channel creation, invites, pins, button clicks) from their rows: any instance,
  * leased, retried with backoff, Slack's 429 Retry-After honoured without counting as an
  * attempt. Each job's effect and its `done` mark commit together where the effect is ours (the
  * incident link, the pinned note); a Slack call whose answer was lost is checked before it is
@@ -53,6 +54,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly slack: SlackWeb,
     private readonly incidents: IncidentCommands,
     private readonly directory: ResponderDirectory,
+    private readonly clicks: InteractionHandler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -120,6 +122,9 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
           return await this.invite(job);
         case 'pin':
           return await this.pin(job);
+        case 'click':
+          await this.clicks.run(job.incident_id, job.payload as ClickJob);
+          return await this.store.finish(job.id);
       }
     } catch (error) {
       await this.settle(job, error);

@@ -1,11 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { AssignRole, IncidentView, TransitionIncident } from '../incidents';
+import { isCodedError } from '../platform/http/app-error';
 import { isUuid } from '../platform/http/uuid';
-import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { AfterAnswer } from './after-answer';
 import { ChatLookup } from './chat-lookup';
 import { ephemeral, escapeText, SlackReply } from './domain/replies';
 import { IncidentCommandRunner } from './incident-command.runner';
+import { ChatopsStore } from './persistence/chatops.store';
 import { SlackWeb } from './slack/slack-web';
 
 /** The buttons Sitrep puts on announcements and page DMs (`action_id` → what it does). */
@@ -39,36 +43,65 @@ export function blockActionOf(payload: any): BlockAction | undefined {
   };
 }
 
+export interface ClickJob {
+  action: IncidentAction;
+  slackUserId: string;
+  responseUrl: string | null;
+}
+
 /**
  * Acknowledge, Resolve and Take command, as the clicking responder, through the same commands
- * as the REST API. Slack wants an empty 200 within 3 s, so this runs after the answer and tells
- * the clicker the outcome through the click's `response_url` (only them: ephemeral). The
- * announcement itself is rewritten by notifications when the incident changes.
+ * as the REST API. Slack wants an empty 200 within 3 s: the click is recorded (its trigger_id,
+ * so a retry changes nothing twice) together with a durable job in one transaction, answered,
+ * and run by the chat job worker, which tells the clicker the outcome through the click's
+ * `response_url` (only them: ephemeral). The announcement itself is rewritten by
+ * notifications when the incident changes.
  */
 @Injectable()
 export class InteractionHandler {
   constructor(
+    private readonly db: DataSource,
     private readonly commands: CommandBus,
     private readonly lookup: ChatLookup,
+    private readonly store: ChatopsStore,
     private readonly runner: IncidentCommandRunner,
     private readonly slack: SlackWeb,
-    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    private readonly after: AfterAnswer,
   ) {}
 
-  async handle(click: BlockAction): Promise<void> {
-    const reply = await this.apply(click);
-    if (click.responseUrl) await this.slack.respond(click.responseUrl, { ...reply, replace_original: false });
-    else this.logger.info({ action: click.action }, 'A Slack button click had no response_url to answer on');
+  /**
+   * Plans the click's job; `duplicate` for a trigger_id seen before, `answered` when the button
+   * names no incident Sitrep knows (said on the response_url, nothing to do).
+   */
+  async accept(click: BlockAction, triggerId: string | undefined): Promise<'planned' | 'duplicate' | 'answered'> {
+    const incidentId = await this.incidentOf(click.value);
+    if (!incidentId) {
+      this.after.run('button click', () => this.reply(click.responseUrl, ephemeral(`That button points at an incident Sitrep cannot find (${escapeText(click.value)}).`)));
+      return 'answered';
+    }
+    const job: ClickJob = { action: click.action, slackUserId: click.slackUserId, responseUrl: click.responseUrl };
+    return this.db.transaction(async (tx) => {
+      if (triggerId && !(await this.store.claimRequest('interaction', triggerId, tx))) return 'duplicate';
+      await this.store.insertJobs([{ incidentId, kind: 'click', key: triggerId ?? randomUUID(), payload: { ...job } }], tx);
+      return 'planned';
+    });
   }
 
-  async apply(click: BlockAction): Promise<SlackReply> {
+  /** The click's effect and its answer to the clicker. Unexpected errors are thrown (the job retries). */
+  async run(incidentId: string, click: ClickJob): Promise<void> {
+    await this.reply(click.responseUrl, await this.apply(incidentId, click));
+  }
+
+  private async reply(responseUrl: string | null, reply: SlackReply): Promise<void> {
+    if (responseUrl) await this.slack.respond(responseUrl, { ...reply, replace_original: false });
+  }
+
+  private async apply(incidentId: string, click: ClickJob): Promise<SlackReply> {
     try {
       const actor = await this.lookup.responderOf(click.slackUserId);
       if (!actor) {
         return ephemeral(`Sitrep does not know your Slack account (<@${click.slackUserId}>), so nothing was changed. Ask an admin to link it to your responder.`);
       }
-      const incidentId = await this.incidentOf(click.value);
-      if (!incidentId) return ephemeral(`That button points at an incident Sitrep cannot find (${escapeText(click.value)}).`);
       let incident: IncidentView;
       switch (click.action) {
         case 'acknowledge':
@@ -80,7 +113,8 @@ export class InteractionHandler {
           return ephemeral(`You are now the commander of #${incident.number} ${escapeText(incident.title)}.`);
       }
     } catch (error) {
-      return this.runner.refusal(error);
+      if (isCodedError(error)) return this.runner.refusal(error);
+      throw error;
     }
   }
 

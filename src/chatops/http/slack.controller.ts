@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Public } from '../../platform/auth/auth.guard';
 import { APP_LOGGER, AppLogger } from '../../platform/observability/logger';
 import { AfterAnswer } from '../after-answer';
+import { ChatJobWorker } from '../chat-job.worker';
 import { ephemeral, SlackReply } from '../domain/replies';
 import { IncidentCommandRunner } from '../incident-command.runner';
 import { blockActionOf, InteractionHandler } from '../interaction.handler';
@@ -36,6 +37,7 @@ export class SlackController {
     private readonly store: ChatopsStore,
     private readonly slack: SlackWeb,
     private readonly after: AfterAnswer,
+    private readonly worker: ChatJobWorker,
   ) {}
 
   @Post('commands')
@@ -82,8 +84,7 @@ export class SlackController {
     const click = blockActionOf(payload);
     if (!click) return '';
     const triggerId = typeof payload.trigger_id === 'string' ? payload.trigger_id : undefined;
-    if (triggerId && !(await this.store.claimRequest('interaction', triggerId))) return '';
-    this.after.run('button click', () => this.interactions.handle(click));
+    if ((await this.interactions.accept(click, triggerId)) === 'planned') this.worker.wake();
     return '';
   }
 

@@ -4,7 +4,7 @@ import type { Severity } from '../../incidents';
 import type { ChatFacts } from '../domain/chat-plan';
 
 export type SlackRequestKind = 'command' | 'interaction' | 'event';
-export type ChatJobKind = 'create_channel' | 'invite' | 'pin';
+export type ChatJobKind = 'create_channel' | 'invite' | 'pin' | 'click';
 
 export interface PlannedChatJob {
   incidentId: string;

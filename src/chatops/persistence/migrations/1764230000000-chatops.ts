@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Chatops: Slack requests already applied (retries change nothing twice); what chatops knows
  * of each incident (its number and channel, for `#42` and "the incident of this channel");
- * durable Slack jobs (channel creation, invites, pins) unique per incident, kind and key; the
+ * durable Slack jobs (channel creation, invites, pins, button clicks) unique per incident, kind and key; the
  * `/incident declare` replies that wait for the incident's channel.
  */
 export class Chatops1764230000000 implements MigrationInterface {
@@ -39,7 +39,7 @@ export class Chatops1764230000000 implements MigrationInterface {
       CREATE TABLE chat_jobs (
         id bigserial PRIMARY KEY,
         incident_id uuid NOT NULL,
-        kind text NOT NULL CHECK (kind IN ('create_channel', 'invite', 'pin')),
+        kind text NOT NULL CHECK (kind IN ('create_channel', 'invite', 'pin', 'click')),
         job_key text NOT NULL,
         payload jsonb NOT NULL DEFAULT '{}',
         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
