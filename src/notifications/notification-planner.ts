@@ -67,9 +67,9 @@ export interface JobSpec {
 export interface Plan {
   facts: IncidentFacts | undefined;
   jobs: JobSpec[];
-  /** Arm an escalation timer due at this time (keyed by the event). */
+  /** Arm the incident's escalation timer (one per incident, a row in `timers`) due at this time. */
   armTimerAt?: Date;
-  /** Disarm the incident's armed escalation timers. */
+  /** Disarm the incident's escalation timer. */
   cancelTimers: boolean;
 }
 
