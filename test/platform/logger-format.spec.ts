@@ -31,10 +31,13 @@ function serviceEnv(databaseUrl: string): Record<string, string> {
   return { DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'info', SITREP_ADMIN_TOKEN: ADMIN_TOKEN };
 }
 
-/** Waits for the service to say it listens; on a timeout, shows what it said instead. */
+/**
+ * Waits for the service to say it listens (compiling the service from source on a busy machine
+ * can take a while); on a timeout, shows what it said instead.
+ */
 async function listening(running: Running): Promise<void> {
   try {
-    await eventually(() => running.output().includes('Sitrep listening'), { timeoutMs: 45000, message: 'the listening line' });
+    await eventually(() => running.output().includes('Sitrep listening'), { timeoutMs: 90000, message: 'the listening line' });
   } catch (error) {
     throw new Error(`${(error as Error).message}; the service wrote:\n${running.output()}`, { cause: error });
   }
@@ -71,7 +74,7 @@ describe('log format of the running service', () => {
     expect(entries.find((e) => e.msg.startsWith('Sitrep listening'))).toMatchObject({ level: 30, service: 'sitrep', port: 0 });
     expect(entries.find((e) => e.msg === 'shutting down')).toMatchObject({ signal: 'SIGTERM' });
     expect(running.output()).not.toContain(ADMIN_TOKEN);
-  });
+  }, 120000);
 
   it('writes coloured human lines at a terminal, and Ctrl-C there stops it cleanly', async () => {
     expect(spawnSync('script', ['--version']).status).toBe(0); // util-linux; .ci/run installs it when missing
@@ -93,5 +96,5 @@ describe('log format of the running service', () => {
     expect(lines.some((line) => line.endsWith('INFO: shutting down'))).toBe(true);
     for (const line of output.split(/\r?\n/)) expect(line.startsWith('{')).toBe(false);
     expect(output).not.toContain(ADMIN_TOKEN);
-  });
+  }, 120000);
 });
