@@ -126,7 +126,7 @@ fs.writeFileSync(path.join(root, file), template(className, title), { flag: 'wx'
 const importPath = `./${path.posix.join(...folder.split(path.sep).slice(1), fileName.replace(/\.ts$/, ''))}`;
 const latest = Math.max(0, ...registeredTimestamps());
 process.stdout.write(
-  `created ${file}\n\n` +
+  `created ${file} (empty: it fails the lint until up() and down() are written)\n\n` +
     'Register it in src/migrations.ts (re-read the file first; others edit it too):\n' +
     `  with the imports:     import { ${className} } from '${importPath}';\n` +
     `  at the end of the list:  ${className},\n`,
