@@ -208,6 +208,6 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
 
 function check(spec: TimerSpec<unknown>): void {
   if (!KIND.test(spec.kind)) throw new Error(`timer kind "${spec.kind}" must match ${KIND}`);
-  if (!spec.key) throw new Error('a timer needs a key');
+  if (!spec.key || spec.key.length > 500) throw new Error(`timer ${spec.kind}: the key must be 1 to 500 characters`);
   if (!(spec.dueAt instanceof Date) || Number.isNaN(spec.dueAt.getTime())) throw new Error(`timer ${spec.kind}/${spec.key}: dueAt is not a date`);
 }
