@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AddNote, AssignRole, DeclareIncident, GetIncident, IncidentView, PostStatusUpdate, Responder, TransitionIncident } from '../incidents';
 import { OnCallDirectory } from '../oncall';
@@ -9,6 +10,7 @@ import { ChatLookup } from './chat-lookup';
 import { IncidentCommand, PersonRef } from './domain/incident-command';
 import { parseIncidentCommand } from './domain/parse-incident-command';
 import {
+  channelReadyText,
   declaredText,
   ephemeral,
   escapeText,
@@ -25,6 +27,7 @@ import {
 } from './domain/replies';
 import { asSeverity, atOrAbove } from './domain/severity-order';
 import { ChatopsStore } from './persistence/chatops.store';
+import { SlackWeb } from './slack/slack-web';
 
 /** Slack takes a `response_url` post for 30 minutes. */
 const RESPONSE_URL_LIFETIME_MS = 30 * 60 * 1000;
@@ -51,6 +54,8 @@ export class IncidentCommandRunner {
     private readonly lookup: ChatLookup,
     private readonly store: ChatopsStore,
     private readonly onCall: OnCallDirectory,
+    private readonly slack: SlackWeb,
+    private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -94,6 +99,7 @@ export class IncidentCommandRunner {
         const channelComing = this.config.slackIncidentChannels && severity !== undefined && atOrAbove(severity, this.config.notifyMinSeverity);
         if (channelComing && ctx.responseUrl) {
           await this.store.saveDeclareReply(incident.id, ctx.responseUrl, new Date(Date.now() + RESPONSE_URL_LIFETIME_MS));
+          await this.replyIfChannelReady(incident.id);
         }
         return inChannel(declaredText(incident, ctx.slackUserId, this.linkOf(incident), channelComing));
       }
@@ -126,6 +132,14 @@ export class IncidentCommandRunner {
         return ephemeral(statusText(incident, this.linkOf(incident)));
       }
     }
+  }
+
+  /** The channel may have been made before the reply was saved (a fast Slack): say so now. */
+  private async replyIfChannelReady(incidentId: string): Promise<void> {
+    const known = await this.store.byId(incidentId);
+    if (!known?.channelId) return;
+    const url = await this.db.transaction((tx) => this.store.takeDeclareReply(tx, incidentId));
+    if (url) void this.slack.respond(url, inChannel(channelReadyText(known.number, known.channelId)));
   }
 
   /** Every schedule now, or the one named (exact name first, else names containing it). */
