@@ -155,6 +155,28 @@ describe('on-call: DST, history and the calendar feed over HTTP', () => {
       expect(Date.parse(last.start)).toBeLessThanOrEqual(afterEdit);
       expect(range.slice(0, -1).every((s: any) => s.handle === 'alice' || s.handle === 'bob')).toBe(true);
       expect(range.length).toBeGreaterThanOrEqual(3);
+
+      // The versions are the audit trail: what it said, from when, by whom.
+      const versions = await call(url, 'GET', `/api/v1/schedules/${schedule.id}/versions?limit=1`);
+      expect(versions.status).toBe(200);
+      expect(versions.body.items).toHaveLength(1);
+      expect(versions.body.items[0]).toMatchObject({ version: 2, layers: [{ members: ['carol'] }] });
+      expect(Date.parse(versions.body.items[0].validFrom)).toBeGreaterThanOrEqual(editedAt);
+      expect(Date.parse(versions.body.items[0].validFrom)).toBeLessThanOrEqual(afterEdit);
+      const older = await call(
+        url,
+        'GET',
+        `/api/v1/schedules/${schedule.id}/versions?limit=1&cursor=${versions.body.nextCursor}`,
+      );
+      expect(older.body.items).toEqual([
+        expect.objectContaining({
+          version: 1,
+          validFrom: null,
+          layers: [expect.objectContaining({ members: ['alice', 'bob'] })],
+        }),
+      ]);
+      expect(older.body.nextCursor).toBeNull();
+      expect(typeof older.body.items[0].actor).toBe('string');
     });
 
     it('an override made now does not rewrite the past it names', async () => {

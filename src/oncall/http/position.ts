@@ -20,7 +20,11 @@ export function decodePosition(cursor: string): Position {
   } catch {
     // not base64url JSON: the 400 below
   }
-  throw new AppError('invalid', 'INVALID_CURSOR', 'cursor is not one this API returned', [
+  throw invalidCursor();
+}
+
+export function invalidCursor(): AppError {
+  return new AppError('invalid', 'INVALID_CURSOR', 'cursor is not one this API returned', [
     { path: 'cursor', problem: 'not a cursor returned by this API' },
   ]);
 }

@@ -9,7 +9,7 @@ import { ScheduleStore, type ScheduleView } from '../persistence/schedule.store'
 import { ScheduleService } from '../schedules/schedule.service';
 import { IfMatch, throwIfAny } from './problems';
 import { AtQuery, OverrideDto, OverrideListQuery, PageQuery, RangeQuery, ScheduleDto } from './schedule.dto';
-import { decodePosition, encodePosition } from './position';
+import { decodePosition, encodePosition, invalidCursor } from './position';
 
 const DAY_MS = 86_400_000;
 const ifMatchHeader = { name: 'If-Match', required: false, description: 'Expected version, as returned in ETag' };
@@ -60,6 +60,23 @@ export class SchedulesController {
   @Get(':id')
   async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.schedules.get(id));
+  }
+
+  /** Every version, newest first: what the schedule said, from when, and who changed it. */
+  @Get(':id/versions')
+  async versions(@Param('id') id: string, @Query() query: PageQuery) {
+    await this.schedules.get(id);
+    const limit = query.limit ?? 100;
+    const before = query.cursor ? decodePosition(query.cursor) : undefined;
+    const beforeVersion = before ? Number(before.key) : undefined;
+    if (beforeVersion !== undefined && !Number.isInteger(beforeVersion)) throw invalidCursor();
+    const items = await this.store.versions(id, limit + 1, beforeVersion);
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page,
+      nextCursor: items.length > limit && last ? encodePosition({ key: String(last.version), id }) : null,
+    };
   }
 
   @Put(':id')

@@ -14,6 +14,15 @@ export interface ScheduleView {
   updatedAt: string;
 }
 
+/** One version of a schedule: what it said, from when, and who made it. */
+export interface ScheduleVersionView extends ScheduleDefinition {
+  version: number;
+  /** null for the first version, which answers for all time before the next. */
+  validFrom: string | null;
+  actor: string;
+  recordedAt: string;
+}
+
 export interface OverrideView {
   id: string;
   handle: string;
@@ -197,6 +206,28 @@ export class ScheduleStore {
     return ((await this.db.query(`SELECT * FROM oncall_schedules ORDER BY name, id`)) as ScheduleRow[]).map(
       scheduleView,
     );
+  }
+
+  /** The schedule's versions, newest first, below `beforeVersion` when given. */
+  async versions(scheduleId: string, limit: number, beforeVersion?: number): Promise<ScheduleVersionView[]> {
+    const rows = (await this.db.query(
+      `SELECT version, valid_from, definition, actor, recorded_at FROM oncall_schedule_versions
+       WHERE schedule_id = $1 AND ($3::int IS NULL OR version < $3) ORDER BY version DESC LIMIT $2`,
+      [scheduleId, limit, beforeVersion ?? null],
+    )) as Array<{
+      version: number;
+      valid_from: Date | null;
+      definition: ScheduleDefinition;
+      actor: string;
+      recorded_at: Date;
+    }>;
+    return rows.map((r) => ({
+      version: r.version,
+      validFrom: r.valid_from?.toISOString() ?? null,
+      actor: r.actor,
+      recordedAt: r.recorded_at.toISOString(),
+      ...r.definition,
+    }));
   }
 
   /** Names of schedules whose current layers list `handle`. */
