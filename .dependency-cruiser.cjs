@@ -14,7 +14,7 @@
  *   from it.
  */
 
-/** Not test code: the files whose imports the rules govern. */
+/** Test code: no rule applies from these files (each rule's `from.pathNot`). */
 const TEST_CODE = ['\\.spec\\.ts$', '^test/', '^bench/'];
 
 /** Top-level folders under src/ that are not feature modules. */
@@ -181,6 +181,5 @@ module.exports = {
       conditionNames: ['require', 'node', 'default', 'types'],
       extensions: ['.ts', '.js', '.json', '.d.ts'],
     },
-    reporterOptions: { text: { highlightFocused: true } },
   },
 };
