@@ -63,8 +63,11 @@ export interface RateLimit {
 
 /**
  * A local HTTP server speaking the Slack Web API shapes Sitrep uses: chat.postMessage,
- * chat.update, conversations.open, conversations.history and conversations.replies, with
- * form-encoded or JSON bodies and a bearer token. Channel names map to stable ids.
+ * chat.update, conversations.open, conversations.history (oldest/latest/inclusive/limit) and
+ * conversations.replies; for incident channels conversations.create (name rules, name_taken),
+ * conversations.invite (already_in_channel), conversations.list and auth.test; with
+ * form-encoded or JSON bodies and a bearer token. Channel names map to stable ids. It also
+ * takes POSTs to response URLs (`responseUrl(path)`), which need no token.
  */
 export class SlackStub {
   readonly calls: SlackCall[] = [];
