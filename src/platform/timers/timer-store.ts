@@ -63,9 +63,10 @@ export class TimerStore {
 
   /**
    * Claims the earliest due timer of these kinds (SKIP LOCKED: instances share the work) and
-   * fires it in the same transaction that marks it fired. Undefined when none is due.
+   * fires it in the same transaction that marks it fired. When none is claimable: the database
+   * time the claim looked at (every timer due by then is fired or being fired elsewhere).
    */
-  async fireNext(kinds: string[], fire: (timer: Timer, tx: EntityManager) => Promise<void>): Promise<Timer | undefined> {
+  async fireNext(kinds: string[], fire: (timer: Timer, tx: EntityManager) => Promise<void>): Promise<Timer | { idleAt: Date }> {
     return this.db.transaction(async (tx) => {
       const [row] = (await tx.query(
         `SELECT id, kind, key, due_at, payload, attempts, created_at FROM timers
@@ -73,7 +74,11 @@ export class TimerStore {
          ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
         [kinds],
       )) as TimerRow[];
-      if (!row) return undefined;
+      if (!row) {
+        // now() is the transaction's start: the instant the claim above saw.
+        const [{ at }] = (await tx.query(`SELECT now() AS at`)) as Array<{ at: Date }>;
+        return { idleAt: new Date(at) };
+      }
       const timer = toTimer(row);
       try {
         await fire(timer, tx);
@@ -95,14 +100,14 @@ export class TimerStore {
   }
 
   /**
-   * Milliseconds until the next timer of these kinds falls due. Rows already due are left out:
-   * they are being fired by another instance (or were claimed and failed, and then moved).
+   * Milliseconds until the next timer of these kinds falls due (0: already). Rows due by
+   * `after` (an empty claim's time) are left out: another instance holds them.
    */
-  async nextDueInMs(kinds: string[]): Promise<number | undefined> {
+  async nextDueInMs(kinds: string[], after: Date): Promise<number | undefined> {
     const [row] = (await this.db.query(
       `SELECT EXTRACT(EPOCH FROM (min(due_at) - clock_timestamp())) * 1000 AS ms FROM timers
-       WHERE fired_at IS NULL AND kind = ANY($1::text[]) AND due_at > clock_timestamp()`,
-      [kinds],
+       WHERE fired_at IS NULL AND kind = ANY($1::text[]) AND due_at > $2`,
+      [kinds, after],
     )) as Array<{ ms: string | number | null }>;
     return row?.ms === null || row?.ms === undefined ? undefined : Math.max(0, Number(row.ms));
   }

@@ -122,12 +122,11 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
       let waitMs = this.settings.pollMs;
       try {
         const kinds = [...this.handlers.keys()];
-        const fired = kinds.length ? await this.fireDue(kinds) : 0;
-        if (fired >= this.settings.batch) waitMs = 0;
-        else if (kinds.length && !this.stopped) {
-          const next = await this.store.nextDueInMs(kinds);
+        const idleAt = kinds.length ? await this.fireDue(kinds) : undefined;
+        if (idleAt && !this.stopped) {
+          const next = await this.store.nextDueInMs(kinds, idleAt);
           if (next !== undefined) waitMs = Math.min(waitMs, next);
-        }
+        } else if (kinds.length) waitMs = 0; // a full batch: more may be due
         await this.housekeeping(kinds);
         failures = 0;
       } catch (error) {
@@ -142,11 +141,14 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Fires due timers one transaction each, up to a batch; returns how many were handled. */
-  private async fireDue(kinds: string[]): Promise<number> {
+  /**
+   * Fires due timers one transaction each, up to a batch. Returns the time of the claim that
+   * found none due, or undefined when the batch ended first (or the loop is stopping).
+   */
+  private async fireDue(kinds: string[]): Promise<Date | undefined> {
     let handled = 0;
     while (handled < this.settings.batch && !this.stopped) {
-      let timer: Timer | undefined;
+      let timer: Timer | { idleAt: Date };
       try {
         timer = await this.store.fireNext(kinds, (t, tx) => this.watched(t, () => this.handlers.get(t.kind)!.fire(t, tx)));
       } catch (error) {
@@ -155,13 +157,13 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
         handled++;
         continue;
       }
-      if (!timer) break;
+      if ('idleAt' in timer) return timer.idleAt;
       handled++;
       this.metrics.fired.inc({ kind: timer.kind });
       this.metrics.lag.observe({ kind: timer.kind }, Math.max(0, Date.now() - timer.dueAt.getTime()) / 1000);
       this.logger.debug({ kind: timer.kind, key: timer.key }, 'Timer fired');
     }
-    return handled;
+    return undefined;
   }
 
   /** A handler that hangs holds its row and this instance's loop: say so while it lasts. */
