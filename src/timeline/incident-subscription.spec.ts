@@ -1,4 +1,4 @@
-import type { TimelineEntry } from '../incidents/incident-views';
+import type { TimelineEntry } from '../incidents';
 import { IncidentSubscription, SubscriberChannel, TimelineSource } from './incident-subscription';
 
 const INCIDENT = '6f1c2a4e-0000-4000-8000-000000000001';

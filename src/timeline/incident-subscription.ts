@@ -1,4 +1,4 @@
-import type { TimelineEntry } from '../incidents/incident-views';
+import type { TimelineEntry } from '../incidents';
 
 /** Where replayed and gap entries come from: the event log. */
 export interface TimelineSource {

@@ -1,4 +1,4 @@
-import type { TimelineEntry } from '../incidents/incident-views';
+import type { TimelineEntry } from '../incidents';
 import type { IncidentSubscription, SubscriberChannel } from './incident-subscription';
 import type { TimelineSocket } from './timeline.events';
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import type { TimelineEntry } from '../incidents/incident-views';
-import { GetIncident } from '../incidents/queries/incident-queries';
+import { decodeIncidentEvent, GetIncident } from '../incidents';
+import type { TimelineEntry } from '../incidents';
 import {
   ConsumerHandle,
   IncomingMessage,
@@ -13,6 +13,7 @@ import {
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { IncidentSubscription, SubscriptionLimits, TimelineSource } from './incident-subscription';
 import { TimelineClient } from './timeline-client';
+import { describedEntry } from './timeline-entry';
 import type { TimelineNamespace } from './timeline.events';
 import { TimelineMetrics } from './timeline.metrics';
 import { TimelineReader } from './timeline.reader';
@@ -263,31 +264,13 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** The published contract, decoded once; a message this version cannot read is skipped and logged. */
   private parse(message: IncomingMessage): TimelineEntry | undefined {
-    try {
-      const value = JSON.parse(message.value.toString('utf8')) as Partial<Record<keyof TimelineEntry, unknown>>;
-      if (
-        typeof value.incidentId === 'string' &&
-        Number.isInteger(value.seq) &&
-        typeof value.type === 'string' &&
-        typeof value.actor === 'string' &&
-        typeof value.occurredAt === 'string'
-      ) {
-        return {
-          seq: value.seq as number,
-          incidentId: value.incidentId,
-          type: value.type,
-          occurredAt: value.occurredAt,
-          actor: value.actor,
-          data: (value.data ?? {}) as Record<string, unknown>,
-        };
-      }
-    } catch {
-      // fall through
-    }
+    const decoded = decodeIncidentEvent(message.value);
+    if (decoded.ok) return describedEntry(decoded.message);
     this.logger.warn(
-      { topic: message.topic, partition: message.partition, offset: message.offset },
-      'Timeline skipped a malformed incident event',
+      { topic: message.topic, partition: message.partition, offset: message.offset, reason: decoded.reason },
+      'Timeline skipped an incident event it cannot read',
     );
     return undefined;
   }

@@ -1,5 +1,5 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { IncidentView, TimelineEntry } from '../incidents/incident-views';
+import type { IncidentView, TimelineEntry } from '../incidents';
 import type { Principal } from '../platform/auth/roles';
 
 /**

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { TimelineEntry } from '../incidents/incident-views';
+import type { TimelineEntry } from '../incidents';
 import { IncidentNotFound } from '../incidents';
 import { isUuid } from '../platform/http/uuid';
+import { describedEntry } from './timeline-entry';
 
 /** The largest seq PostgreSQL's `integer` column holds; also the bound of `after`. */
 export const MAX_SEQ = 2_147_483_647;
@@ -61,12 +62,12 @@ export class TimelineReader {
 }
 
 function toEntry(row: EventRow): TimelineEntry {
-  return {
+  return describedEntry({
     seq: row.seq,
     incidentId: row.incident_id,
     type: row.type,
-    occurredAt: new Date(row.occurred_at).toISOString(),
+    occurredAt: row.occurred_at,
     actor: row.actor,
-    data: row.data ?? {},
-  };
+    data: row.data,
+  });
 }

@@ -34,9 +34,21 @@ describe('timeline over REST: GET /api/v1/incidents/:id/timeline', () => {
       occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       actor: 'admin',
       data: expect.any(Object),
+      // v2: the entry in words, from the shared describer, as command responses have it.
+      summary: 'Declared SEV2: Checkout 5xx',
+      kind: 'status',
     });
-    expect(res.body.items[1]).toMatchObject({ type: 'note.added', actor: 'admin' });
-    expect(Object.keys(res.body.items[1]).sort()).toEqual(['actor', 'data', 'incidentId', 'occurredAt', 'seq', 'type']);
+    expect(res.body.items[1]).toMatchObject({ type: 'note.added', actor: 'admin', kind: 'note' });
+    expect(Object.keys(res.body.items[1]).sort()).toEqual([
+      'actor',
+      'data',
+      'incidentId',
+      'kind',
+      'occurredAt',
+      'seq',
+      'summary',
+      'type',
+    ]);
   });
 
   it('pages with after and limit; nextAfter is the last seq while more entries exist, then null', async () => {
