@@ -3,6 +3,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { backoff } from './backoff';
 import { CachedHealth } from './cached-health';
 import { GroupMember, GroupMembers, MemberSetup } from './group-member';
+import { InsertListener, TRANSPORT_CHANNEL } from './insert-listener';
 import { MAX_MESSAGE_BYTES } from './message-limits';
 import {
   ConsumerHandle,
@@ -27,7 +28,7 @@ export interface InProcessTransportOptions {
   maxInsertBytes?: number;
   /** Largest single message accepted; the same limit as Kafka so both modes agree. */
   maxMessageBytes?: number;
-  /** Fallback poll of an idle consumer (wake-ups are immediate in this process). Default 500. */
+  /** Fallback poll of an idle consumer (wake-ups are immediate: in this process, and from others by LISTEN). Default 500. */
   pollIntervalMs?: number;
   /** First pause before a failed batch is delivered again; doubles up to 5 s. Default 200. */
   retryDelayMs?: number;
@@ -57,13 +58,16 @@ const DEFAULTS: Settings = {
 const INSERT_LOCK_KEY = 0x5472_6e73;
 
 // `WITH lock ... FROM lock, unnest(...)`: no row reaches the insert (and so no offset is
-// drawn) before the lock is held; one statement, one round trip, committed on its own.
+// drawn) before the lock is held; one statement, one round trip, committed on its own. It
+// notifies each topic it wrote to, for consumers in other processes (InsertListener).
 const INSERT_SQL = `
-  WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${INSERT_LOCK_KEY}))
-  INSERT INTO transport_messages (topic, key, value, headers)
-  SELECT m.topic, m.key, m.value, m.headers
-  FROM lock, unnest($1::text[], $2::text[], $3::bytea[], $4::jsonb[]) AS m(topic, key, value, headers)
-  RETURNING "offset"`;
+  WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${INSERT_LOCK_KEY})),
+  written AS (
+    INSERT INTO transport_messages (topic, key, value, headers)
+    SELECT m.topic, m.key, m.value, m.headers
+    FROM lock, unnest($1::text[], $2::text[], $3::bytea[], $4::jsonb[]) AS m(topic, key, value, headers)
+    RETURNING topic)
+  SELECT pg_notify('${TRANSPORT_CHANNEL}', topic) FROM (SELECT DISTINCT topic FROM written) AS topics`;
 
 /** Wakes every in-process consumer of a topic after an insert, across transport instances. */
 const inserted = new EventEmitter();
@@ -83,6 +87,7 @@ export class InProcessTransport implements MessageTransport {
   private readonly batcher: PublishBatcher<OutgoingMessage>;
   private readonly health: CachedHealth;
   private readonly consumers: GroupMembers<InProcessConsumer>;
+  private readonly listener: InsertListener;
   private stopping?: Promise<void>;
 
   constructor(
@@ -103,6 +108,7 @@ export class InProcessTransport implements MessageTransport {
     });
     this.health = new CachedHealth(() => this.dataSource.query('SELECT 1'), this.settings);
     this.consumers = new GroupMembers(logger, this.settings.retryDelayMs);
+    this.listener = new InsertListener(dataSource, (topic) => inserted.emit(topic), logger);
   }
 
   /** Counters for tests and metrics: publish calls, messages, and INSERT statements made. */
@@ -147,6 +153,7 @@ export class InProcessTransport implements MessageTransport {
     if (this.state === 'stopping' || this.state === 'stopped') {
       throw new TransportUnavailableError(`In-process transport is ${this.state}`);
     }
+    this.listener.start();
     const consumer = this.consumers.add(
       options,
       this.fullTopic(options.topic),
@@ -166,6 +173,7 @@ export class InProcessTransport implements MessageTransport {
     this.stopping ??= (async () => {
       this.state = 'stopping';
       await this.consumers.stopAll();
+      await this.listener.stop();
       await this.batcher.flush();
       this.state = 'stopped';
     })();

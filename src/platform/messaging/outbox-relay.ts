@@ -1,8 +1,9 @@
-import { Client, ClientConfig } from 'pg';
+import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MessageTransport } from './message-transport';
 import { MessagingLogger, silentLogger } from './messaging-logger';
 import { OutboxEntry, OutboxSource } from './outbox-source';
+import { closeQuietly, ownConnection, quoteIdentifier } from './own-connection';
 import { Signal } from './signal';
 
 /**
@@ -113,7 +114,7 @@ export class OutboxRelay {
 
   /** A dedicated connection (not from the pool): the lock lives and dies with it. */
   private async connect(): Promise<Client> {
-    const client = new Client(clientConfig(this.dataSource));
+    const client = ownConnection(this.dataSource, 'sitrep-outbox-relay');
     client.on('error', (err) => this.logger.debug({ ...this.context, err }, 'Outbox relay connection error'));
     try {
       await client.connect();
@@ -203,33 +204,4 @@ export class OutboxRelay {
   private async sleep(ms: number): Promise<void> {
     if (!this.stopped) await this.stopSignal.wait(ms);
   }
-}
-
-/** Closing the session releases the advisory lock and the LISTEN with it. */
-async function closeQuietly(client: Client): Promise<void> {
-  await client.end().catch(() => undefined);
-}
-
-/** Connection settings of the DataSource, for a connection of our own. */
-function clientConfig(dataSource: DataSource): ClientConfig {
-  const options = dataSource.options as unknown as Record<string, unknown>;
-  const extra = (options.extra ?? {}) as Record<string, unknown>;
-  return {
-    connectionString: options.url as string | undefined,
-    host: options.host as string | undefined,
-    port: options.port as number | undefined,
-    user: options.username as string | undefined,
-    password: typeof options.password === 'string' ? options.password : undefined,
-    database: options.database as string | undefined,
-    ssl: options.ssl as ClientConfig['ssl'],
-    connectionTimeoutMillis: (extra.connectionTimeoutMillis as number | undefined) ?? 5000,
-    statement_timeout: 30000,
-    keepAlive: true,
-    application_name: 'sitrep-outbox-relay',
-  };
-}
-
-/** LISTEN takes an identifier, not a parameter. */
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

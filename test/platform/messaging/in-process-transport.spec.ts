@@ -1,4 +1,5 @@
 import { migrations } from '../../../src/migrations';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource, migrateUnderLock } from '../../../src/platform/database/data-source';
 import { InProcessTransport } from '../../../src/platform/messaging/in-process-transport';
@@ -143,6 +144,34 @@ describe('InProcessTransport', () => {
       expect(new Set(all).size).toBe(40);
     } finally {
       await other.stop();
+    }
+  });
+
+  it('notifies the topics it writes to, and wakes its consumers when another process inserts', async () => {
+    const seen: IncomingMessage[] = [];
+    await consume('elsewhere', 'elsewhere', true, async (b) => void seen.push(...b));
+    // Another process: a connection of its own, listening and inserting as its transport would.
+    const other = new Client({ connectionString: url });
+    await other.connect();
+    try {
+      const heard: string[] = [];
+      other.on('notification', (n) => heard.push(n.payload ?? ''));
+      await other.query('LISTEN sitrep_transport');
+      await transport.publish('elsewhere', [{ key: 'k', value: 'here' }]);
+      await eventually(() => heard.includes('test.elsewhere'), { message: 'the insert notified its topic' });
+
+      await other.query(`INSERT INTO transport_messages (topic, key, value) VALUES ('test.elsewhere', 'k', 'there')`);
+      // The consumer's fallback poll is a minute away: only the notification can wake it.
+      await eventually(
+        async () => {
+          await other.query(`SELECT pg_notify('sitrep_transport', 'test.elsewhere')`);
+          return seen.length >= 2;
+        },
+        { timeoutMs: 5000, message: 'woken by another process' },
+      );
+      expect(seen.map(text)).toEqual(['here', 'there']);
+    } finally {
+      await other.end();
     }
   });
 
