@@ -237,14 +237,16 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The reacted-to message's text becomes a pinned note by the reacting responder, once. */
   private async pin(job: ChatJobRow): Promise<void> {
-    const { channelId, ts, handle } = job.payload as { channelId: string; ts: string; handle: string };
+    const { channelId, ts, handle, slackUserId } = job.payload as { channelId: string; ts: string; handle: string; slackUserId?: string };
     const raw = await this.slack.messageText(channelId, ts);
     if (raw === undefined) throw new JobOutcome('fail', 'the message is gone');
     const text = [...unescapeSlack(raw).trim()].slice(0, NOTE_MAX).join('');
     if (!text) throw new JobOutcome('fail', 'the message has no text to pin');
-    await this.db.transaction(async (tx) => {
-      await this.incidents.act(job.incident_id, { actor: handle, tx }, (incident, ctx) => incident.addNote(randomUUID(), text, true, ctx));
+    const { incident } = await this.db.transaction(async (tx) => {
+      const done = await this.incidents.act(job.incident_id, { actor: handle, tx }, (incident, ctx) => incident.addNote(randomUUID(), text, true, ctx));
       await this.store.finish(job.id, tx);
+      return done;
     });
+    if (slackUserId) await this.slack.postEphemeral(channelId, slackUserId, `:pushpin: Pinned to the timeline of #${incident.number}.`);
   }
 }

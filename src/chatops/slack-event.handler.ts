@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { AfterAnswer } from './after-answer';
 import { ChatLookup } from './chat-lookup';
 import { ChatJobWorker } from './chat-job.worker';
 import { ChatopsStore } from './persistence/chatops.store';
+import { SlackWeb } from './slack/slack-web';
 
 /** The emoji that pins a message to the incident's timeline. */
 export const PIN_REACTION = 'pushpin';
@@ -20,7 +21,8 @@ export class SlackEventHandler {
     private readonly store: ChatopsStore,
     private readonly lookup: ChatLookup,
     private readonly worker: ChatJobWorker,
-    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    private readonly slack: SlackWeb,
+    private readonly after: AfterAnswer,
   ) {}
 
   /** Answers false when this event id was applied before (a retry). */
@@ -46,7 +48,10 @@ export class SlackEventHandler {
     if (!incident) return undefined;
     const responder = await this.lookup.responderOf(event.user);
     if (!responder) {
-      this.logger.info({ incidentId: incident.incidentId }, 'A pin by a Slack user who is not a responder was ignored');
+      const user = event.user as string;
+      this.after.run('pin refusal', () =>
+        this.slack.postEphemeral(item.channel, user, `Sitrep does not know your Slack account (<@${user}>), so nothing was pinned. Ask an admin to link it to your responder.`),
+      );
       return undefined;
     }
     return {
@@ -54,7 +59,7 @@ export class SlackEventHandler {
       kind: 'pin' as const,
       // Once per message and reacting person, however often they re-add the reaction.
       key: `${item.channel}:${item.ts}:${event.user}`,
-      payload: { channelId: item.channel, ts: item.ts, handle: responder.handle },
+      payload: { channelId: item.channel, ts: item.ts, handle: responder.handle, slackUserId: event.user },
     };
   }
 }

@@ -27,7 +27,13 @@ describe('Incident channels, invites and pins (SLACK_INCIDENT_CHANNELS=on, Slack
   const react = (body: string, headers: Record<string, string> = {}) => slackPost(instance.url, '/api/v1/slack/events', body, 'application/json', { headers });
   const pins = async (id: string) => (await timeline(instance.url, id)).filter((e) => e.type === 'note.added' && e.data.pinned);
   const settled = (id: string) =>
-    eventually(async () => (await db.jobs(id)).every((j) => j.status !== 'pending') && db.jobs(id), { message: `the chat jobs of ${id} to settle` });
+    eventually(
+      async () => {
+        const jobs = await db.jobs(id);
+        return jobs.every((j) => j.status !== 'pending') && jobs;
+      },
+      { message: `the chat jobs of ${id} to settle` },
+    );
 
   beforeAll(async () => {
     stub = await SlackStub.start();
@@ -161,5 +167,14 @@ describe('Incident channels, invites and pins (SLACK_INCIDENT_CHANNELS=on, Slack
     await settled(declared.id);
     expect((await pins(declared.id)).map((p) => p.actor)).toEqual([BOB.handle, ALICE.handle]);
     expect(await db.count(`SELECT 1 FROM chat_jobs WHERE kind = 'pin'`)).toBe(2);
+    // Each pinner is told, only them; the stranger is told why nothing happened.
+    const told = await eventually(() => {
+      const calls = stub.callsOf('chat.postEphemeral').filter((c) => c.args.channel === channelId);
+      return calls.length === 3 && calls;
+    }, { message: 'three ephemeral messages' });
+    const byUser = new Map(told.map((c) => [c.args.user, String(c.args.text)]));
+    expect(byUser.get(STRANGER)).toContain('nothing was pinned');
+    expect(byUser.get(ALICE.slackUserId)).toContain(`Pinned to the timeline of #${declared.number}`);
+    expect(byUser.get(BOB.slackUserId)).toContain(`Pinned to the timeline of #${declared.number}`);
   });
 });

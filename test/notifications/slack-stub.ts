@@ -65,7 +65,7 @@ export interface RateLimit {
  * A local HTTP server speaking the Slack Web API shapes Sitrep uses: chat.postMessage,
  * chat.update, conversations.open, conversations.history (oldest/latest/inclusive/limit) and
  * conversations.replies; for incident channels conversations.create (name rules, name_taken),
- * conversations.invite (already_in_channel), conversations.list and auth.test; with
+ * conversations.invite (already_in_channel), conversations.list, chat.postEphemeral and auth.test; with
  * form-encoded or JSON bodies and a bearer token. Channel names map to stable ids. It also
  * takes POSTs to response URLs (`responseUrl(path)`), which need no token.
  */
@@ -321,6 +321,11 @@ export class SlackStub {
           metadata: args.include_all_metadata ? m.metadata : undefined,
         }));
         return { ok: true, messages, has_more: false };
+      }
+      case 'chat.postEphemeral': {
+        const channel = this.channels.find((c) => c.id === args.channel);
+        if (channel && !channel.members.includes(String(args.user))) return { ok: false, error: 'user_not_in_channel' };
+        return { ok: true, message_ts: this.nextTs() };
       }
       case 'auth.test':
         return { ok: true, url: 'https://sitrep-example.slack.com/', team: 'Sitrep Example', user: 'sitrep', team_id: 'T0ABC12DE', user_id: this.botUserId, bot_id: 'B0456GHIJKL' };

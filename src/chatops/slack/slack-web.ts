@@ -145,6 +145,15 @@ export class SlackWeb implements OnModuleDestroy {
     return replies.messages?.find((m) => m.ts === ts)?.text;
   }
 
+  /** A message only `user` sees in `channel`; best effort (a courtesy, never worth a retry). */
+  async postEphemeral(channel: string, user: string, text: string): Promise<void> {
+    try {
+      await this.call('chat.postEphemeral', { channel, user, text });
+    } catch (error) {
+      this.logger.debug({ err: error }, 'Slack chat.postEphemeral failed');
+    }
+  }
+
   /**
    * Posts a follow-up to a command's or click's `response_url` (JSON; no token needed; Slack
    * takes 5 within 30 minutes). Failures are logged, never thrown: the answer already went out.
