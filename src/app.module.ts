@@ -10,6 +10,8 @@ import { PostmortemsModule } from './postmortems/postmortems.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { ChatopsModule } from './chatops';
 import { OnCallModule } from './oncall';
+import { PagingModule } from './paging';
+import { FollowupsModule } from './followups';
 
 @Module({})
 export class AppModule {
@@ -28,6 +30,8 @@ export class AppModule {
         NotificationsModule,
         ChatopsModule,
         OnCallModule,
+        PagingModule,
+        FollowupsModule,
       ],
     };
   }

@@ -9,6 +9,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   triggering event (`trigger_seq`), so a redelivered event starts nothing twice.
  * - Acknowledge tokens are SHA-256 of 256-bit random tokens; the token itself is only in the
  *   message that carries the link.
+ * - page_notifications: each person × method × step × round sent as a job (its key), waiting for
+ *   its outcome; paging_event_cursor: the last incident event the paging group applied.
  */
 export class Paging1764250000001 implements MigrationInterface {
   name = 'Paging1764250000001';
@@ -48,6 +50,7 @@ export class Paging1764250000001 implements MigrationInterface {
         step integer,
         round integer,
         paged boolean NOT NULL DEFAULT false,
+        acknowledged_at timestamptz,
         started_at timestamptz NOT NULL,
         ended_at timestamptz,
         end_reason text,
@@ -64,14 +67,26 @@ export class Paging1764250000001 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX page_ack_tokens_by_page ON page_ack_tokens (page_id)`);
     await q.query(`
-      CREATE TABLE page_outcomes (
-        delivery_uid text PRIMARY KEY,
-        recorded_at timestamptz NOT NULL DEFAULT now()
+      CREATE TABLE page_notifications (
+        job_key text PRIMARY KEY,
+        page_id uuid NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+        incident_id uuid NOT NULL,
+        responder text NOT NULL,
+        method text NOT NULL,
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`CREATE INDEX page_notifications_pending ON page_notifications (incident_id, responder, method, created_at) WHERE status = 'pending'`);
+    await q.query(`
+      CREATE TABLE paging_event_cursor (
+        incident_id uuid PRIMARY KEY,
+        last_seq integer NOT NULL
       )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE page_outcomes`);
+    await q.query(`DROP TABLE paging_event_cursor`);
+    await q.query(`DROP TABLE page_notifications`);
     await q.query(`DROP TABLE page_ack_tokens`);
     await q.query(`DROP TABLE pages`);
     await q.query(`DROP TABLE services`);

@@ -1,0 +1,136 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { decodeIncidentEvent, IncidentEventMessage, isSeverity, isWorse, PageMethod } from '../incidents';
+import { ConsumerHandle, IncomingMessage, MESSAGE_TRANSPORT, MessageTransport, TOPICS } from '../platform/messaging/message-transport';
+import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { Pager } from './pager';
+import { rowsOf } from './persistence/rows';
+import { PagingMetrics } from './paging.metrics';
+
+const PAGE_METHODS = new Set<string>(['email', 'slack', 'sms', 'voice']);
+
+/**
+ * Paging's own consumer group on the incident-event stream. Declared, reopened and raised to
+ * a worse severity may start a page; acknowledged, mitigated and resolved end it; the outcome
+ * of a page's notification job (`notification.sent` / `notification.failed` labelled with the
+ * responder) becomes `page.sent` / `page.failed`. Each event is applied in one transaction with
+ * the incident's cursor, so a redelivered event changes nothing twice.
+ */
+@Injectable()
+export class PagingEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly groupId: string;
+  private handle?: ConsumerHandle;
+
+  constructor(
+    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    private readonly db: DataSource,
+    private readonly pager: Pager,
+    private readonly metrics: PagingMetrics,
+  ) {
+    this.groupId = `${config.topicPrefix}sitrep-paging`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.handle = await this.transport.consume({
+      groupId: this.groupId,
+      topic: TOPICS.incidentEvents,
+      fromBeginning: true,
+      maxWaitMs: 100,
+      handleBatch: (messages) => this.handleBatch(messages),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.handle?.stop();
+  }
+
+  get ready(): Promise<void> {
+    return this.handle?.ready ?? Promise.resolve();
+  }
+
+  async handleBatch(messages: IncomingMessage[]): Promise<void> {
+    for (const message of messages) {
+      const decoded = decodeIncidentEvent(message.value);
+      if (!decoded.ok) {
+        this.logger.warn({ topic: message.topic, offset: message.offset, reason: decoded.reason }, 'Paging skipped an incident event it cannot read');
+        continue;
+      }
+      if (!matters(decoded.message)) continue;
+      await this.db.transaction((tx) => this.apply(tx, decoded.message));
+    }
+  }
+
+  private async apply(tx: EntityManager, event: IncidentEventMessage): Promise<void> {
+    const [cursor] = (await tx.query(
+      `INSERT INTO paging_event_cursor (incident_id, last_seq) VALUES ($1, 0)
+       ON CONFLICT (incident_id) DO UPDATE SET last_seq = paging_event_cursor.last_seq
+       RETURNING last_seq`,
+      [event.incidentId],
+    )) as Array<{ last_seq: number }>;
+    if (event.seq <= cursor.last_seq) return; // a redelivery
+    const occurredAt = new Date(event.occurredAt);
+    switch (event.type) {
+      case 'incident.declared':
+        await this.pager.consider(tx, { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'declared' }, new Date());
+        break;
+      case 'incident.reopened':
+        await this.pager.consider(tx, { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'reopened' }, new Date());
+        break;
+      case 'incident.severity_changed':
+        await this.pager.consider(tx, { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'severity_changed', from: event.data.from }, new Date());
+        break;
+      case 'incident.acknowledged':
+        await this.pager.end(tx, event.incidentId, 'acknowledged', occurredAt);
+        break;
+      case 'incident.mitigated':
+        await this.pager.end(tx, event.incidentId, 'mitigated', occurredAt);
+        break;
+      case 'incident.resolved':
+        await this.pager.end(tx, event.incidentId, 'resolved', occurredAt);
+        break;
+      case 'notification.sent':
+      case 'notification.failed':
+        await this.outcome(tx, event.incidentId, event.type === 'notification.sent' ? 'sent' : 'failed', event.data);
+        break;
+    }
+    await tx.query(`UPDATE paging_event_cursor SET last_seq = $2 WHERE incident_id = $1`, [event.incidentId, event.seq]);
+  }
+
+  /** The oldest page notification waiting for this responder and method gets the outcome. */
+  private async outcome(tx: EntityManager, incidentId: string, status: 'sent' | 'failed', data: { channel: string; recipient: string; reason?: string }): Promise<void> {
+    if (!PAGE_METHODS.has(data.channel)) return;
+    const [row] = rowsOf<{ job_key: string }>(
+      await tx.query(
+        `UPDATE page_notifications SET status = $4 WHERE job_key = (
+           SELECT job_key FROM page_notifications WHERE incident_id = $1 AND responder = $2 AND method = $3 AND status = 'pending'
+           ORDER BY created_at, job_key LIMIT 1 FOR UPDATE)
+         RETURNING job_key`,
+        [incidentId, data.recipient, data.channel, status],
+      ),
+    );
+    if (!row) return; // not a page's notification
+    const method = data.channel as PageMethod;
+    this.metrics.notifications.inc({ method, outcome: status });
+    await this.pager.recordOutcome(tx, incidentId, { status, responder: data.recipient, method, reason: data.reason });
+  }
+}
+
+function matters(event: IncidentEventMessage): boolean {
+  switch (event.type) {
+    case 'incident.severity_changed':
+      return isSeverity(event.data.from) && isSeverity(event.data.to) && isWorse(event.data.to, event.data.from);
+    case 'incident.declared':
+    case 'incident.reopened':
+    case 'incident.acknowledged':
+    case 'incident.mitigated':
+    case 'incident.resolved':
+    case 'notification.sent':
+    case 'notification.failed':
+      return true;
+    default:
+      return false;
+  }
+}

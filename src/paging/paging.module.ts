@@ -1,0 +1,34 @@
+import { Inject, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { IncidentsModule } from '../incidents';
+import { ChannelRegistry, NotificationsModule } from '../notifications';
+import { OnCallModule } from '../oncall';
+import { AckTokens } from './ack-tokens';
+import { Acknowledgements } from './acknowledgements';
+import { SmsChannel, VoiceChannel } from './channels/twilio.channels';
+import { TwilioClient } from './channels/twilio.client';
+import { AckController } from './http/ack.controller';
+import { EscalationPoliciesController, ServicesController } from './http/policies.controller';
+import { TwilioVoiceController } from './http/twilio-voice.controller';
+import { Pager } from './pager';
+import { PagingCoverage } from './paging-coverage';
+import { PagingEventsConsumer } from './paging-events.consumer';
+import { PagingMetrics } from './paging.metrics';
+import { EscalationPolicies } from './policies/escalation-policies';
+import { Services } from './policies/services';
+
+/** Paging: escalation policies, services, pages run on timers and jobs, SMS and voice, acknowledge links. */
+@Module({
+  imports: [IncidentsModule, NotificationsModule, OnCallModule],
+  controllers: [EscalationPoliciesController, ServicesController, AckController, TwilioVoiceController],
+  providers: [EscalationPolicies, Services, AckTokens, Acknowledgements, Pager, PagingEventsConsumer, PagingMetrics, PagingCoverage],
+  exports: [PagingCoverage, PagingEventsConsumer],
+})
+export class PagingModule {
+  /** SMS and voice are channels like email and Slack: jobs, retries, backoff and gates come with them. */
+  constructor(registry: ChannelRegistry, @Inject(APP_CONFIG) config: AppConfig) {
+    const twilio = new TwilioClient(config.twilio, config.notifySendTimeoutMs);
+    registry.register(new SmsChannel(twilio));
+    registry.register(new VoiceChannel(twilio, config.publicUrl));
+  }
+}
