@@ -11,6 +11,7 @@ import { IncidentChatAndUpdates1764240000000 } from './incidents/persistence/mig
 import { OnCall1764220000000 } from './oncall/persistence/migrations/1764220000000-oncall';
 import { ResponderContactMethods1764250000000 } from './incidents/persistence/migrations/1764250000000-responder-contact-methods';
 import { Paging1764250000001 } from './paging/persistence/migrations/1764250000001-paging';
+import { Followups1764260000000 } from './followups/persistence/migrations/1764260000000-followups';
 
 /**
  * Every migration of every module, in timestamp order (the composition root knows them all;
@@ -30,4 +31,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   IncidentChatAndUpdates1764240000000,
   ResponderContactMethods1764250000000,
   Paging1764250000001,
+  Followups1764260000000,
 ];

@@ -1,0 +1,148 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { decodeIncidentEvent, GetIncident, IncidentEventMessage, IncidentView } from '../incidents';
+import { InvalidMessageJob, NotificationJobs } from '../notifications';
+import { ConsumerHandle, IncomingMessage, MESSAGE_TRANSPORT, MessageTransport, TOPICS } from '../platform/messaging/message-transport';
+import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { affectsCadence, CadenceFacts, evolveCadence } from './domain/cadence';
+import { stakeholderMessage } from './domain/stakeholder-update';
+import { ActionItemStore } from './persistence/action-item.store';
+import { CadenceStore } from './persistence/cadence.store';
+import { UpdateCadence } from './update-cadence';
+
+/** A status update older than this when first seen (a new deployment reading history) is not sent out. */
+const STALE_UPDATE_MS = 60 * 60 * 1000;
+
+/**
+ * Follow-through's consumer group on the incident-events topic. One transaction per batch:
+ * the action-item projection (idempotent per item by seq), the cadence facts (row-locked;
+ * an event at or below the remembered seq is a redelivery), the cadence timers, and the
+ * stakeholder message jobs (keyed by incident and seq, so a redelivery sends nothing twice).
+ */
+@Injectable()
+export class FollowupEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly groupId: string;
+  private handle?: ConsumerHandle;
+
+  constructor(
+    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    private readonly db: DataSource,
+    private readonly items: ActionItemStore,
+    private readonly cadence: CadenceStore,
+    private readonly updateCadence: UpdateCadence,
+    private readonly jobs: NotificationJobs,
+    private readonly queries: QueryBus,
+  ) {
+    this.groupId = `${config.topicPrefix}sitrep-followups`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.handle = await this.transport.consume({
+      groupId: this.groupId,
+      topic: TOPICS.incidentEvents,
+      fromBeginning: true,
+      maxWaitMs: 100,
+      handleBatch: (messages) => this.handleBatch(messages),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.handle?.stop();
+  }
+
+  async handleBatch(messages: IncomingMessage[]): Promise<void> {
+    const events: IncidentEventMessage[] = [];
+    for (const m of messages) {
+      const decoded = decodeIncidentEvent(m.value);
+      if (decoded.ok) events.push(decoded.message);
+      else this.logger.warn({ topic: m.topic, partition: m.partition, offset: m.offset, reason: decoded.reason }, 'Follow-through skipped an incident event');
+    }
+    const relevant = events.filter((e) => e.type.startsWith('action_item.') || affectsCadence(e.type));
+    if (relevant.length === 0) return;
+    const incidentIds = [...new Set(relevant.map((e) => e.incidentId))].sort();
+    // Read outside the transaction: the incidents module's view, for facts this group never saw.
+    const views = new Map<string, IncidentView>();
+    for (const id of incidentIds) {
+      const view = await this.view(id);
+      if (view) views.set(id, view);
+    }
+    await this.db.transaction(async (tx) => {
+      const facts = await this.cadence.load(tx, incidentIds);
+      for (const event of relevant) {
+        if (event.type === 'action_item.added' || event.type === 'action_item.updated') {
+          await this.items.applyEvent(tx, { ...event, data: event.data as unknown as Record<string, unknown> });
+          continue;
+        }
+        const before = facts.get(event.incidentId) ?? seedFacts(event, views.get(event.incidentId));
+        if (before && event.seq <= before.lastSeq) continue; // a redelivery
+        const after = evolveCadence(before, { ...event, data: event.data as unknown as Record<string, unknown> });
+        if (!after) {
+          this.logger.warn({ incidentId: event.incidentId, seq: event.seq, type: event.type }, 'Follow-through skipped an event of an unknown incident');
+          continue;
+        }
+        facts.set(event.incidentId, after);
+        await this.cadence.save(tx, event.incidentId, after);
+        await this.updateCadence.replan(tx, event.incidentId, before, after);
+        if (event.type === 'incident.status_update') await this.tellStakeholders(tx, event, views.get(event.incidentId));
+      }
+    });
+  }
+
+  private async tellStakeholders(tx: EntityManager, event: IncidentEventMessage, incident: IncidentView | undefined): Promise<void> {
+    if (event.type !== 'incident.status_update' || !incident) return;
+    if (Date.now() - Date.parse(event.occurredAt) > STALE_UPDATE_MS) {
+      this.logger.info({ incidentId: event.incidentId, seq: event.seq }, 'Status update too old to send to stakeholders (first seen late)');
+      return;
+    }
+    const { slackChannel, emailTo } = this.config.stakeholders;
+    const message = stakeholderMessage({
+      incident,
+      text: event.data.text,
+      author: event.actor,
+      postedAt: event.occurredAt,
+      publicUrl: this.config.publicUrl,
+    });
+    const targets: Array<{ channel: string; to: string }> = [];
+    if (slackChannel && this.jobs.canSend('slack')) targets.push({ channel: 'slack', to: slackChannel });
+    if (this.jobs.canSend('email')) for (const to of emailTo) targets.push({ channel: 'email', to });
+    for (const target of targets) {
+      try {
+        await this.jobs.enqueue(tx, {
+          key: `followups.stakeholder:${event.incidentId}:${event.seq}:${target.channel}:${target.to}`,
+          channel: target.channel,
+          to: target.to,
+          incidentId: event.incidentId,
+          recipientLabel: target.channel === 'slack' ? `stakeholders ${target.to}` : target.to,
+          message,
+        });
+      } catch (error) {
+        if (!(error instanceof InvalidMessageJob)) throw error;
+        this.logger.warn({ incidentId: event.incidentId, problem: error.message }, 'Stakeholder update not sent on a channel');
+      }
+    }
+  }
+
+  private async view(incidentId: string): Promise<IncidentView | undefined> {
+    try {
+      return await this.queries.execute(new GetIncident(incidentId));
+    } catch (error) {
+      this.logger.warn({ err: error, incidentId }, 'Follow-through cannot read an incident');
+      return undefined;
+    }
+  }
+}
+
+/** Facts for an incident whose earlier events this group never saw (declared before it existed). */
+function seedFacts(event: IncidentEventMessage, view: IncidentView | undefined): CadenceFacts | undefined {
+  if (event.type === 'incident.declared' || !view) return undefined;
+  return {
+    lastSeq: event.seq - 1,
+    severity: view.severity,
+    open: view.status !== 'resolved',
+    since: view.lastStatusUpdateAt ?? view.createdAt,
+  };
+}
