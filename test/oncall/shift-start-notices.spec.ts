@@ -1,6 +1,7 @@
 import { call, startApp, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
 import { MailSink } from '../notifications/mail-sink';
+import { SlackStub } from '../notifications/slack-stub';
 import { createSchedule, putResponders } from './support';
 
 const HOUR = 3600_000;
@@ -85,5 +86,58 @@ describe('shift-start notices (notifyShiftStart) by email, once across restarts 
     expect(mailsTo('bob@example.com')).toHaveLength(0);
     expect(mailsTo('alice@example.com')).toHaveLength(0);
     expect(third.url).not.toBe(second.url);
+  });
+});
+
+describe('shift-start notices by Slack DM when the responder has a Slack user id', () => {
+  let databaseUrl: string;
+  let sink: MailSink;
+  let stub: SlackStub;
+  let instance: TestApp;
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase('oncall_notices_slack');
+    sink = await MailSink.start();
+    stub = await SlackStub.start();
+    instance = await startApp(databaseUrl, {
+      SMTP_URL: sink.url,
+      EMAIL_FROM: 'Sitrep <sitrep@example.test>',
+      SLACK_BOT_TOKEN: stub.token,
+      SLACK_API_URL: stub.url,
+      TIMER_POLL_MS: '100',
+    });
+  });
+  afterAll(async () => {
+    await instance?.close();
+    await stub?.close();
+    await sink?.close();
+    await dropTestDatabase(databaseUrl);
+  });
+
+  it('sends a DM, not an email, to a responder with a Slack user id', async () => {
+    const url = instance.url;
+    await putResponders(url, ['alice']);
+    const frank = await call(url, 'PUT', '/api/v1/responders/frank', {
+      body: { name: 'Frank', email: 'frank@example.com', slackUserId: 'UFRANK01' },
+    });
+    expect(frank.status).toBe(200);
+    const schedule = await createSchedule(url, {
+      name: 'Edge',
+      timeZone: 'America/New_York',
+      notifyShiftStart: true,
+      layers: [{ name: 'primary', members: ['alice'], start: '2020-01-06T09:00', rotation: 'P1W' }],
+    });
+    const soon = Date.now() + 1500;
+    const override = await call(url, 'POST', `/api/v1/schedules/${schedule.id}/overrides`, {
+      body: { handle: 'frank', start: new Date(soon).toISOString(), end: new Date(soon + HOUR).toISOString() },
+    });
+    expect(override.status).toBe(201);
+    // A user id as the channel of chat.postMessage is Slack's DM to that user.
+    const dm = await eventually(
+      () => stub.callsOf('chat.postMessage').find((c) => c.args.channel === 'UFRANK01' && c.status === 200),
+      { timeoutMs: 30_000, message: 'frank’s shift-start DM' },
+    );
+    expect(dm.args.text).toMatch(/^You are on call for Edge until .*\(America\/New_York\)/);
+    expect(sink.received.filter((m) => m.envelopeTo.includes('frank@example.com'))).toHaveLength(0);
   });
 });
