@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { boundedKey, MAX_KEY_BYTES, truncate } from './domain/text-bounds';
+
+export { boundedKey, MAX_KEY_BYTES, truncate };
 
 /**
  * What PostgreSQL cannot store, and alerts too large to carry. Text and jsonb refuse NUL
@@ -13,18 +15,6 @@ const ESCAPED_TROUBLE = /\\u0000|\\ud[89a-f][0-9a-f]{2}/i;
 // eslint-disable-next-line no-control-regex
 const RAW_TROUBLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const MAX_DEPTH = 64;
-
-/**
- * Longest key kept as it is in a btree-indexed column (group key, occurrence, delivery id);
- * PostgreSQL refuses index entries over ~2.7 KB, and a refused row would fail its batch forever.
- */
-export const MAX_KEY_BYTES = 512;
-
-/** The key itself, or — when longer than MAX_KEY_BYTES — its start and its SHA-256 (stable, so lookups agree). */
-export function boundedKey(value: string): string {
-  if (value.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(value) <= MAX_KEY_BYTES) return value;
-  return `${truncate(value, 64)}#sha256:${createHash('sha256').update(value).digest('hex')}`;
-}
 
 /** True when a JSON text (as JSON.stringify writes it) holds NUL or an unpaired surrogate. */
 export function needsCleaning(json: string): boolean {
@@ -44,13 +34,6 @@ export function cleanJson(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[cleanString(key)] = cleanJson(item, depth + 1);
   return out;
-}
-
-/** At most `max` characters (code points), marked with an ellipsis when cut. */
-export function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
-  const points = [...value];
-  return points.length <= max ? value : `${points.slice(0, Math.max(max - 1, 0)).join('')}…`;
 }
 
 /** UTF-8 bytes of a string as JSON writes it (quotes and escapes included). */

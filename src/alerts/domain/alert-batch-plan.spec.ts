@@ -1,5 +1,5 @@
-import type { ActionMessage, SignalsMessage } from '../alert-message';
-import type { AlertSignal } from '../sources';
+import type { ActionMessage, SignalsMessage } from './alert-message-types';
+import type { AlertSignal } from './alert-signal';
 import { AlertBatchPlan, GroupIncident, StoredAlert } from './alert-batch-plan';
 
 // Ids are arguments of the domain: a counter makes them readable and the tests deterministic.

@@ -1,9 +1,9 @@
 import { isWorse, REOPEN_WINDOW_MS, worst } from '../../incidents/domain';
 import type { CorrelateChangeInput, GroupIncident, Severity } from '../../incidents/domain';
 export type { GroupIncident } from '../../incidents/domain';
-import type { ActionMessage, AlertMessage, AnnotationMessage, SignalsMessage } from '../alert-message';
-import { boundedKey, truncate } from '../payload-hygiene';
-import type { AlertSignal } from '../sources';
+import type { ActionMessage, AlertMessage, AnnotationMessage, SignalsMessage } from './alert-message-types';
+import type { AlertSignal } from './alert-signal';
+import { boundedKey, truncate } from './text-bounds';
 
 /**
  * Turns one batch of alert messages into what must change: alert rows to insert or update and,

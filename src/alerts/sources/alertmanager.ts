@@ -1,5 +1,5 @@
-import type { AlertSignal, NormaliseResult } from './alert-signal';
-import { severityFromLevel } from './alert-signal';
+import type { AlertSignal, NormaliseResult } from '../domain/alert-signal';
+import { severityFromLevel } from '../domain/alert-signal';
 import { indexPath, isRecord, kindOf, nonBlank, parseRfc3339, Problems, readStringMap } from './payload-checks';
 
 /**

@@ -1,4 +1,4 @@
-export * from './alert-signal';
+export * from '../domain/alert-signal';
 export { alertFingerprint, normaliseAlertmanager, unquoteReceiver } from './alertmanager';
 export type { AlertmanagerMeta, AlertmanagerStatus } from './alertmanager';
 export { PAGERDUTY_SIGNATURE_HEADER, verifyPagerDutySignature } from './pagerduty-signature';
@@ -15,7 +15,6 @@ export {
   EVENT_SUMMARY_MAX,
 } from './pagerduty-events';
 export type {
-  ChangeEvent,
   ChangeEventResult,
   PagerDutyEventAction,
   PagerDutyEventOptions,

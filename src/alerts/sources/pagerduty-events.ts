@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { AlertLink, AlertSignal } from './alert-signal';
-import { severityFromLevel } from './alert-signal';
+import type { AlertLink, AlertSignal, ChangeEvent } from '../domain/alert-signal';
+import { severityFromLevel } from '../domain/alert-signal';
 import { cutNesting, isRecord, nonBlank, parseIso8601 } from './payload-checks';
 
 /**
@@ -70,18 +70,6 @@ export type PagerDutyEventResult =
     }
   | { ok: false; errors: string[] };
 
-export interface ChangeEvent {
-  summary: string;
-  source: string | null;
-  /** ISO 8601, UTC; the time received when the event has no timestamp. */
-  timestamp: string;
-  /** custom_details.service when it is a string. */
-  service: string | null;
-  details: Record<string, unknown>;
-  links: AlertLink[];
-  /** Set when custom_details nested deeper than CUSTOM_DETAILS_MAX_DEPTH and were cut there. */
-  nestingCut?: boolean;
-}
 
 export type ChangeEventResult = { ok: true; routingKey: string; change: ChangeEvent } | { ok: false; errors: string[] };
 

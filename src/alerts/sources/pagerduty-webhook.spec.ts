@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AlertSignal, NormaliseResult, ValidationProblem } from './alert-signal';
+import type { AlertSignal, NormaliseResult, ValidationProblem } from '../domain/alert-signal';
 import { normalisePagerDutyWebhook, pagerDutySeverity } from './pagerduty-webhook';
 import type { PagerDutyWebhookMeta } from './pagerduty-webhook';
 

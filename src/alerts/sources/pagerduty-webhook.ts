@@ -1,4 +1,4 @@
-import type { AlertLink, AlertSeverity, AlertSignal, AlertSignalStatus, NormaliseResult } from './alert-signal';
+import type { AlertLink, AlertSeverity, AlertSignal, AlertSignalStatus, NormaliseResult } from '../domain/alert-signal';
 import {
   exceedsBytes,
   isRecord,

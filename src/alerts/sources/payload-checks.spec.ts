@@ -1,4 +1,4 @@
-import { severityFromLevel } from './alert-signal';
+import { severityFromLevel } from '../domain/alert-signal';
 import { keyPath, nestsDeeperThan, parseIso8601, parseRfc3339, Problems, readStringMap } from './payload-checks';
 
 describe('parseRfc3339', () => {

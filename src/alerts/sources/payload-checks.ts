@@ -1,4 +1,4 @@
-import type { ValidationProblem } from './alert-signal';
+import type { ValidationProblem } from '../domain/alert-signal';
 
 /**
  * The start of a value that is kept whatever happens, in UTF-8 bytes. Longer values are

@@ -1,14 +1,18 @@
+import type { Severity } from '../../incidents/domain';
+
 /**
- * The one shape every alert source is normalised into. Plain TypeScript: the normalisers in
- * this folder do no I/O and know nothing of HTTP, persistence or transports.
+ * The one shape every alert source is normalised into. Plain TypeScript: the normalisers
+ * (`sources/`) do no I/O and know nothing of HTTP, persistence or transports.
  */
 
-export type AlertSource = 'alertmanager' | 'pagerduty-webhook' | 'pagerduty-events';
+/** Every alert source we ingest: the one list (integration types and the topic's codec use it). */
+export const ALERT_SOURCES = ['alertmanager', 'pagerduty-webhook', 'pagerduty-events'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
 
 export type AlertSignalStatus = 'firing' | 'resolved' | 'acknowledged';
 
-/** Same values as the incident severities (SEV1 is the worst). */
-export type AlertSeverity = 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4';
+/** An alert's severity is an incident severity (SEV1 is the worst). */
+export type AlertSeverity = Severity;
 
 export interface AlertLink {
   href: string;
@@ -67,4 +71,18 @@ export function severityFromLevel(level: unknown): AlertSeverity {
   if (typeof level !== 'string') return 'SEV4';
   const key = level.trim().toLowerCase();
   return Object.prototype.hasOwnProperty.call(LEVELS, key) ? LEVELS[key] : 'SEV4';
+}
+
+/** A PagerDuty change event (a deploy), normalised. */
+export interface ChangeEvent {
+  summary: string;
+  source: string | null;
+  /** ISO 8601, UTC; the time received when the event has no timestamp. */
+  timestamp: string;
+  /** custom_details.service when it is a string. */
+  service: string | null;
+  details: Record<string, unknown>;
+  links: AlertLink[];
+  /** Set when custom_details nested deeper than CUSTOM_DETAILS_MAX_DEPTH and were cut there. */
+  nestingCut?: boolean;
 }
