@@ -62,7 +62,7 @@ export class ChatEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
       const touched = new Map<string, ChatFacts>();
       const jobs: PlannedChatJob[] = [];
       for (const message of events) {
-        const event: ChatEvent = { incidentId: message.incidentId, seq: message.seq, type: message.type, data: message.data as Record<string, unknown> };
+        const event: ChatEvent = { incidentId: message.incidentId, seq: message.seq, type: message.type, actor: message.actor, data: message.data as Record<string, unknown> };
         let before = facts.get(event.incidentId);
         if (!before && event.type !== 'incident.declared') {
           before = await this.factsFromIncident(event.incidentId, event.seq - 1);

@@ -66,6 +66,7 @@ describe('/incident commands (signed requests over HTTP, Slack stub)', () => {
     const chat = await linkedChannel(instance.url, declared.id);
     expect(chat.channelName).toBe(`inc-${number}-payments-rds-replica-is-about-to-crash`);
     expect(stub.channelNamed(chat.channelName)?.id).toBe(chat.channelId);
+    await eventually(() => stub.channelNamed(chat.channelName)?.members.includes(BOB.slackUserId), { message: 'the declarer invited' });
     const follow = await eventually(() => stub.responsesTo('declare-1')[0], { message: 'the channel follow-up' });
     expect(follow.body).toMatchObject({ response_type: 'in_channel' });
     expect(follow.body.text).toContain(`<#${chat.channelId}>`);

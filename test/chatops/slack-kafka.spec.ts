@@ -41,9 +41,9 @@ describe('incident channels over the Kafka transport (librdkafka mock broker)', 
     await within(consumer.ready, 30_000, 'the chatops consumer to join its group');
     const late = await declareRest(instance.url, { title: 'After the join', severity: 'SEV2' });
     for (const incident of [early, late]) await linkedChannel(instance.url, incident.id, 30_000);
-    await eventually(async () => (await db.jobs(early.id)).every((j) => j.status === 'done') && (await db.jobs(early.id)).length === 2, {
+    await eventually(async () => (await db.jobs(early.id)).every((j) => j.status === 'done') && (await db.jobs(early.id)).length === 3, {
       timeoutMs: 20_000,
-      message: 'the channel and the invite',
+      message: 'the channel and the invites (declarer, commander)',
     });
 
     // The same events again, as Kafka redelivers them after a rebalance.

@@ -4,9 +4,10 @@ const ON: ChatSettings = { channelsOn: true, minSeverity: 'SEV2' };
 const OFF: ChatSettings = { channelsOn: false, minSeverity: 'SEV2' };
 const ID = '5f0c6a3e-0000-4000-8000-000000000001';
 
-const declared = (severity: string, seq = 1) => ({
+const declared = (severity: string, seq = 1, actor = 'system') => ({
   incidentId: ID,
   seq,
+  actor,
   type: 'incident.declared',
   data: { number: 42, title: 'Checkout down', severity, summary: null, service: null, source: 'manual', groupKey: null },
 });
@@ -23,7 +24,7 @@ const facts = (over: Partial<ChatFacts> = {}): ChatFacts => ({
   ...over,
 });
 
-const ev = (seq: number, type: string, data: Record<string, unknown>) => ({ incidentId: ID, seq, type, data });
+const ev = (seq: number, type: string, data: Record<string, unknown>) => ({ incidentId: ID, seq, type, actor: 'admin', data });
 
 describe('planChatEvent', () => {
   it.each([
@@ -50,6 +51,15 @@ describe('planChatEvent', () => {
     const plan = planChatEvent(event, before, ON)!;
     expect(plan.facts).toEqual({ ...before, ...changed, lastSeq: 2 });
     expect(plan.jobs).toEqual(jobs);
+  });
+
+  it.each([
+    ['bob', [{ kind: 'create_channel' }, { kind: 'invite', handle: 'bob' }]],
+    ['system', [{ kind: 'create_channel' }]],
+    ['automation:restart-pods', [{ kind: 'create_channel' }]],
+  ] as const)('invites the declarer %s to the new channel when they may be a responder', (actor, jobs) => {
+    expect(planChatEvent(declared('SEV1', 1, actor), undefined, ON)!.jobs).toEqual(jobs);
+    expect(planChatEvent(declared('SEV4', 1, actor), undefined, ON)!.jobs).toEqual([]);
   });
 
   it('invites nobody while the incident has no channel', () => {

@@ -25,6 +25,8 @@ export interface ChatEvent {
   incidentId: string;
   seq: number;
   type: string;
+  /** Who recorded it: a responder handle, a token name, `system`, `automation:<name>`. */
+  actor: string;
   data: Record<string, unknown>;
 }
 
@@ -41,8 +43,8 @@ function invitesOf(facts: ChatFacts): ChatJob[] {
 
 /**
  * One event's effect on the incident's chat: a channel when an incident at or above the
- * notification threshold is declared (or raised to it later), and an invite each time the
- * commander or deputy changes while it has one. `undefined` facts before anything but
+ * notification threshold is declared (or raised to it later) with its declarer invited, and an
+ * invite each time the commander or deputy changes while it has one. `undefined` facts before anything but
  * `incident.declared` means an incident we know nothing of: the caller reads it first.
  * An event at or below `lastSeq` is a redelivery: no jobs, facts unchanged.
  */
@@ -63,7 +65,9 @@ export function planChatEvent(event: ChatEvent, before: ChatFacts | undefined, s
       lastSeq: event.seq,
       channelWanted: wanted,
     };
-    return { facts, jobs: wanted ? [{ kind: 'create_channel' }] : [] };
+    // Whoever declared it is in the room from the start (if the directory knows them on Slack).
+    const declarer: ChatJob[] = event.actor && event.actor !== 'system' && !event.actor.includes(':') ? [{ kind: 'invite', handle: event.actor }] : [];
+    return { facts, jobs: wanted ? [{ kind: 'create_channel' }, ...declarer] : [] };
   }
   if (!before) return undefined;
   let facts: ChatFacts = { ...before, lastSeq: event.seq };
