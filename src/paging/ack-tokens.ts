@@ -21,19 +21,20 @@ export class AckTokens {
   /** A new token for `owner`, written in the page step's transaction. */
   async issue(tx: EntityManager, owner: AckTokenOwner): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await tx.query(`INSERT INTO page_ack_tokens (token_hash, page_id, incident_id, responder) VALUES ($1, $2, $3, $4)`, [
-      hash(token),
-      owner.pageId,
-      owner.incidentId,
-      owner.responder,
-    ]);
+    await tx.query(
+      `INSERT INTO page_ack_tokens (token_hash, page_id, incident_id, responder) VALUES ($1, $2, $3, $4)`,
+      [hash(token), owner.pageId, owner.incidentId, owner.responder],
+    );
     return token;
   }
 
   /** Whose token this is; undefined for a malformed or unknown one (looked up by hash). */
   async owner(token: string): Promise<AckTokenOwner | undefined> {
     if (!TOKEN.test(token)) return undefined;
-    const [row] = (await this.db.query(`SELECT page_id, incident_id, responder FROM page_ack_tokens WHERE token_hash = $1`, [hash(token)])) as Array<{
+    const [row] = (await this.db.query(
+      `SELECT page_id, incident_id, responder FROM page_ack_tokens WHERE token_hash = $1`,
+      [hash(token)],
+    )) as Array<{
       page_id: string;
       incident_id: string;
       responder: string;

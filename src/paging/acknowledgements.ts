@@ -38,12 +38,16 @@ export class Acknowledgements {
     const owner = await this.tokens.owner(token);
     if (!owner) return { kind: 'unknown' };
     try {
-      const { incident, result } = await this.incidents.act(owner.incidentId, { actor: owner.responder }, (incident, ctx) => {
-        if (incident.status === 'resolved') return 'resolved' as const;
-        if (incident.status !== 'triggered') return 'unchanged' as const;
-        incident.acknowledge(null, ctx);
-        return 'acknowledged' as const;
-      });
+      const { incident, result } = await this.incidents.act(
+        owner.incidentId,
+        { actor: owner.responder },
+        (incident, ctx) => {
+          if (incident.status === 'resolved') return 'resolved' as const;
+          if (incident.status !== 'triggered') return 'unchanged' as const;
+          incident.acknowledge(null, ctx);
+          return 'acknowledged' as const;
+        },
+      );
       return { kind: result, owner, incident };
     } catch (error) {
       if (error instanceof IncidentNotFound) return { kind: 'unknown' };

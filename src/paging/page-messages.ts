@@ -17,7 +17,10 @@ export function pageMessage(method: PageMethod, facts: PageFacts, ackUrl: string
   const where = incident.service ? ` (${incident.service})` : '';
   switch (method) {
     case 'sms':
-      return { subject: `Sitrep ${incident.severity} #${incident.number}`, text: `${incident.title}${where}\nAcknowledge: ${ackUrl}` };
+      return {
+        subject: `Sitrep ${incident.severity} #${incident.number}`,
+        text: `${incident.title}${where}\nAcknowledge: ${ackUrl}`,
+      };
     case 'voice':
       return {
         subject: `Sitrep page #${incident.number}`,

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { IncidentCommands, IncidentNotFound, IncidentStatus, IncidentView, PageMethod, ResponderDirectory, Severity } from '../incidents';
+import {
+  IncidentCommands,
+  IncidentNotFound,
+  IncidentStatus,
+  IncidentView,
+  PageMethod,
+  ResponderDirectory,
+  Severity,
+} from '../incidents';
 import { NotificationJobs } from '../notifications';
 import { OnCallDirectory } from '../oncall';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
@@ -75,7 +83,17 @@ export class Pager {
   }
 
   /** An incident event that may start a page (declared, reopened, severity changed). */
-  async consider(tx: EntityManager, event: { incidentId: string; seq: number; occurredAt: Date; trigger: 'declared' | 'reopened' | 'severity_changed'; from?: string }, now: Date): Promise<void> {
+  async consider(
+    tx: EntityManager,
+    event: {
+      incidentId: string;
+      seq: number;
+      occurredAt: Date;
+      trigger: 'declared' | 'reopened' | 'severity_changed';
+      from?: string;
+    },
+    now: Date,
+  ): Promise<void> {
     if (now.getTime() - event.occurredAt.getTime() > STALE_TRIGGER_MS) return;
     const incident = await this.current(event.incidentId, tx);
     if (!incident) return;
@@ -88,7 +106,13 @@ export class Pager {
         ? { type: 'severity_raised', from: (event.from ?? severity) as Severity, severity, status }
         : { type: event.trigger, severity, status };
     if (!startsPage(trigger, policy.urgentSeverities)) return;
-    const snapshot: SnapshotPolicy = { id: policy.id, name: policy.name, repeat: policy.repeat, urgentSeverities: policy.urgentSeverities, steps: policy.steps };
+    const snapshot: SnapshotPolicy = {
+      id: policy.id,
+      name: policy.name,
+      repeat: policy.repeat,
+      urgentSeverities: policy.urgentSeverities,
+      steps: policy.steps,
+    };
     const [row] = (await tx.query(
       `INSERT INTO pages (id, incident_id, trigger_seq, policy_id, policy, status, started_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, 'active', $6)
@@ -111,7 +135,8 @@ export class Pager {
       ),
     );
     for (const page of ended) {
-      if (page.step !== null) await this.timers.cancel(PAGE_STEP_TIMER, stepKey(page.id, { step: page.step, round: page.round ?? 1 }), tx);
+      if (page.step !== null)
+        await this.timers.cancel(PAGE_STEP_TIMER, stepKey(page.id, { step: page.step, round: page.round ?? 1 }), tx);
     }
     if (reason !== 'acknowledged') return;
     // Time to acknowledge counts once per page, whoever ended it first (this event or a step timer).
@@ -124,15 +149,25 @@ export class Pager {
       ),
     );
     for (const page of acked) {
-      this.metrics.timeToAcknowledge.observe({ policy: page.policy_id }, Math.max(0, (at.getTime() - page.started_at.getTime()) / 1000));
+      this.metrics.timeToAcknowledge.observe(
+        { policy: page.policy_id },
+        Math.max(0, (at.getTime() - page.started_at.getTime()) / 1000),
+      );
     }
   }
 
   /** A page notification's job ended: the timeline says so as `page.sent` / `page.failed`. */
-  async recordOutcome(tx: EntityManager, incidentId: string, outcome: { status: 'sent' | 'failed'; responder: string; method: PageMethod; reason?: string }): Promise<void> {
+  async recordOutcome(
+    tx: EntityManager,
+    incidentId: string,
+    outcome: { status: 'sent' | 'failed'; responder: string; method: PageMethod; reason?: string },
+  ): Promise<void> {
     try {
       await this.incidents.act(incidentId, { actor: 'system', tx }, (incident, ctx) =>
-        incident.recordPageOutcome({ ...outcome, reason: outcome.status === 'failed' ? outcome.reason || 'not delivered' : undefined }, ctx),
+        incident.recordPageOutcome(
+          { ...outcome, reason: outcome.status === 'failed' ? outcome.reason || 'not delivered' : undefined },
+          ctx,
+        ),
       );
     } catch (error) {
       if (!(error instanceof IncidentNotFound)) throw error;
@@ -141,7 +176,8 @@ export class Pager {
 
   private async fireStep(timer: Timer<StepPayload>, tx: EntityManager): Promise<void> {
     const page = await this.lockPage(tx, timer.payload.pageId);
-    if (!page || page.status !== 'active' || page.step !== timer.payload.step || page.round !== timer.payload.round) return;
+    if (!page || page.status !== 'active' || page.step !== timer.payload.step || page.round !== timer.payload.round)
+      return;
     const incident = await this.current(page.incident_id, tx);
     if (!incident) return;
     await this.advance(tx, page, { step: page.step, round: page.round }, incident, new Date());
@@ -160,10 +196,25 @@ export class Pager {
     }
     const responder = await this.directory.find(handle);
     if (!responder) return;
-    await this.notify(tx, page, { step: timer.payload.step, round: timer.payload.round }, incident, handle, method, addressOf(responder, method), token);
+    await this.notify(
+      tx,
+      page,
+      { step: timer.payload.step, round: timer.payload.round },
+      incident,
+      handle,
+      method,
+      addressOf(responder, method),
+      token,
+    );
   }
 
-  private async advance(tx: EntityManager, page: PageRow, from: StepPosition | null, incident: IncidentView, now: Date): Promise<void> {
+  private async advance(
+    tx: EntityManager,
+    page: PageRow,
+    from: StepPosition | null,
+    incident: IncidentView,
+    now: Date,
+  ): Promise<void> {
     const policy = page.policy;
     const resolved = await this.resolveSteps(policy, now);
     const decision = nextStep({ policy, from, resolved, status: incident.status as IncidentStatus, now });
@@ -172,18 +223,31 @@ export class Pager {
       return;
     }
     if (decision.kind === 'exhausted') {
-      await tx.query(`UPDATE pages SET status = 'exhausted', ended_at = $2, end_reason = 'exhausted' WHERE id = $1`, [page.id, now]);
+      await tx.query(`UPDATE pages SET status = 'exhausted', ended_at = $2, end_reason = 'exhausted' WHERE id = $1`, [
+        page.id,
+        now,
+      ]);
       await this.incidents.act(incident.id, { actor: 'system', tx }, (i, ctx) => i.recordPageExhausted(policy.id, ctx));
-      this.logger.warn({ incidentId: incident.id, pageId: page.id, policyId: policy.id }, 'Page exhausted: nobody acknowledged');
+      this.logger.warn(
+        { incidentId: incident.id, pageId: page.id, policyId: policy.id },
+        'Page exhausted: nobody acknowledged',
+      );
       return;
     }
     const { position, targets } = decision;
     await this.incidents.act(incident.id, { actor: 'system', tx }, (i, ctx) =>
       page.paged
         ? i.recordEscalationStep({ policyId: policy.id, ...position }, ctx)
-        : i.recordPage({ policyId: policy.id, ...position, responders: targets.responders, channels: targets.channels }, ctx),
+        : i.recordPage(
+            { policyId: policy.id, ...position, responders: targets.responders, channels: targets.channels },
+            ctx,
+          ),
     );
-    await tx.query(`UPDATE pages SET step = $2, round = $3, paged = true WHERE id = $1`, [page.id, position.step, position.round]);
+    await tx.query(`UPDATE pages SET step = $2, round = $3, paged = true WHERE id = $1`, [
+      page.id,
+      position.step,
+      position.round,
+    ]);
     const facts: PageFacts = { incident, position, policyName: policy.name, publicUrl: this.config.publicUrl };
     const enabled = ALL_METHODS.filter((m) => this.jobs.canSend(m));
     for (const handle of targets.responders) {
@@ -191,7 +255,10 @@ export class Pager {
       const planned = responder ? notificationsFor(responder, responder.notificationRules, enabled) : [];
       if (!responder || planned.length === 0) {
         this.metrics.notifications.inc({ method: 'none', outcome: 'unreachable' });
-        this.logger.warn({ incidentId: incident.id, responder: handle }, 'A paged responder has no contact method that is on');
+        this.logger.warn(
+          { incidentId: incident.id, responder: handle },
+          'A paged responder has no contact method that is on',
+        );
         continue;
       }
       const token = await this.tokens.issue(tx, { pageId: page.id, incidentId: incident.id, responder: handle });
@@ -201,7 +268,15 @@ export class Pager {
           continue;
         }
         const payload: NotifyPayload = { pageId: page.id, ...position, handle, method, token };
-        await this.timers.schedule({ kind: PAGE_NOTIFY_TIMER, key: `${notifyKey(page.id, position, handle, method)}@${afterMs}`, dueAt: new Date(now.getTime() + afterMs), payload }, tx);
+        await this.timers.schedule(
+          {
+            kind: PAGE_NOTIFY_TIMER,
+            key: `${notifyKey(page.id, position, handle, method)}@${afterMs}`,
+            dueAt: new Date(now.getTime() + afterMs),
+            payload,
+          },
+          tx,
+        );
       }
     }
     for (const channel of targets.channels) {
@@ -214,7 +289,10 @@ export class Pager {
       });
     }
     const payload: StepPayload = { pageId: page.id, ...position };
-    await this.timers.schedule({ kind: PAGE_STEP_TIMER, key: stepKey(page.id, position), dueAt: decision.nextDueAt, payload }, tx);
+    await this.timers.schedule(
+      { kind: PAGE_STEP_TIMER, key: stepKey(page.id, position), dueAt: decision.nextDueAt, payload },
+      tx,
+    );
   }
 
   private async notify(
@@ -290,7 +368,10 @@ function notifyKey(pageId: string, position: StepPosition, handle: string, metho
   return `paging:${pageId}:${position.round}:${position.step}:${method}:${handle}`;
 }
 
-function addressOf(responder: { email: string | null; slackUserId: string | null; phone: string | null }, method: PageMethod): string | null {
+function addressOf(
+  responder: { email: string | null; slackUserId: string | null; phone: string | null },
+  method: PageMethod,
+): string | null {
   switch (method) {
     case 'email':
       return responder.email;

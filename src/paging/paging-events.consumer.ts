@@ -2,7 +2,13 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { decodeIncidentEvent, IncidentEventMessage, isSeverity, isWorse, PageMethod } from '../incidents';
-import { ConsumerHandle, IncomingMessage, MESSAGE_TRANSPORT, MessageTransport, TOPICS } from '../platform/messaging/message-transport';
+import {
+  ConsumerHandle,
+  IncomingMessage,
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  TOPICS,
+} from '../platform/messaging/message-transport';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { Pager } from './pager';
 import { rowsOf } from './persistence/rows';
@@ -55,7 +61,10 @@ export class PagingEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     for (const message of messages) {
       const decoded = decodeIncidentEvent(message.value);
       if (!decoded.ok) {
-        this.logger.warn({ topic: message.topic, offset: message.offset, reason: decoded.reason }, 'Paging skipped an incident event it cannot read');
+        this.logger.warn(
+          { topic: message.topic, offset: message.offset, reason: decoded.reason },
+          'Paging skipped an incident event it cannot read',
+        );
         continue;
       }
       if (!matters(decoded.message)) continue;
@@ -74,13 +83,31 @@ export class PagingEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     const occurredAt = new Date(event.occurredAt);
     switch (event.type) {
       case 'incident.declared':
-        await this.pager.consider(tx, { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'declared' }, new Date());
+        await this.pager.consider(
+          tx,
+          { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'declared' },
+          new Date(),
+        );
         break;
       case 'incident.reopened':
-        await this.pager.consider(tx, { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'reopened' }, new Date());
+        await this.pager.consider(
+          tx,
+          { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'reopened' },
+          new Date(),
+        );
         break;
       case 'incident.severity_changed':
-        await this.pager.consider(tx, { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'severity_changed', from: event.data.from }, new Date());
+        await this.pager.consider(
+          tx,
+          {
+            incidentId: event.incidentId,
+            seq: event.seq,
+            occurredAt,
+            trigger: 'severity_changed',
+            from: event.data.from,
+          },
+          new Date(),
+        );
         break;
       case 'incident.acknowledged':
         await this.pager.end(tx, event.incidentId, 'acknowledged', occurredAt);
@@ -96,11 +123,19 @@ export class PagingEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         await this.outcome(tx, event.incidentId, event.type === 'notification.sent' ? 'sent' : 'failed', event.data);
         break;
     }
-    await tx.query(`UPDATE paging_event_cursor SET last_seq = $2 WHERE incident_id = $1`, [event.incidentId, event.seq]);
+    await tx.query(`UPDATE paging_event_cursor SET last_seq = $2 WHERE incident_id = $1`, [
+      event.incidentId,
+      event.seq,
+    ]);
   }
 
   /** The oldest page notification waiting for this responder and method gets the outcome. */
-  private async outcome(tx: EntityManager, incidentId: string, status: 'sent' | 'failed', data: { channel: string; recipient: string; reason?: string }): Promise<void> {
+  private async outcome(
+    tx: EntityManager,
+    incidentId: string,
+    status: 'sent' | 'failed',
+    data: { channel: string; recipient: string; reason?: string },
+  ): Promise<void> {
     if (!PAGE_METHODS.has(data.channel)) return;
     const [row] = rowsOf<{ job_key: string }>(
       await tx.query(

@@ -21,7 +21,16 @@ import { Services } from './policies/services';
 @Module({
   imports: [IncidentsModule, NotificationsModule, OnCallModule],
   controllers: [EscalationPoliciesController, ServicesController, AckController, TwilioVoiceController],
-  providers: [EscalationPolicies, Services, AckTokens, Acknowledgements, Pager, PagingEventsConsumer, PagingMetrics, PagingCoverage],
+  providers: [
+    EscalationPolicies,
+    Services,
+    AckTokens,
+    Acknowledgements,
+    Pager,
+    PagingEventsConsumer,
+    PagingMetrics,
+    PagingCoverage,
+  ],
   exports: [PagingCoverage, PagingEventsConsumer],
 })
 export class PagingModule {

@@ -16,8 +16,14 @@ describe('paging across a restart', () => {
     databaseUrl = await createTestDatabase('paging_restart');
     first = await startPagingApp(databaseUrl, twilio);
     db = await PagingDb.connect(databaseUrl);
-    await putResponder(first.url, 'jo', { phone: '+14155550131', notificationRules: [{ after: 'PT0S', method: 'sms' }] });
-    await putResponder(first.url, 'kim', { phone: '+14155550132', notificationRules: [{ after: 'PT0S', method: 'sms' }] });
+    await putResponder(first.url, 'jo', {
+      phone: '+14155550131',
+      notificationRules: [{ after: 'PT0S', method: 'sms' }],
+    });
+    await putResponder(first.url, 'kim', {
+      phone: '+14155550132',
+      notificationRules: [{ after: 'PT0S', method: 'sms' }],
+    });
   });
   afterAll(async () => {
     await first?.close();
@@ -37,7 +43,10 @@ describe('paging across a restart', () => {
       ],
     });
     await ok(first.url, 'PUT', '/api/v1/services/search', { escalationPolicyId: policy.id });
-    const incident = await declare(first.url, { service: 'search', title: 'Elasticsearch reindex saturating the cluster' });
+    const incident = await declare(first.url, {
+      service: 'search',
+      title: 'Elasticsearch reindex saturating the cluster',
+    });
     await entry(first.url, incident.id, (e) => e.type === 'page.sent' && e.data.responder === 'jo');
     const page = await db.page(incident.id);
     await first.close();

@@ -6,7 +6,11 @@ import { TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, TwilioStub } from './twilio-stub
 export const PUBLIC_URL = 'https://sitrep.example.test';
 
 /** A Sitrep instance wired to the Twilio stub (and whatever else `env` adds), with fast retries and timers. */
-export function startPagingApp(databaseUrl: string, twilio: TwilioStub, env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export function startPagingApp(
+  databaseUrl: string,
+  twilio: TwilioStub,
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp> {
   return startApp(databaseUrl, {
     PUBLIC_URL,
     NOTIFY_RETRY_BASE_MS: '50',
@@ -19,7 +23,13 @@ export function startPagingApp(databaseUrl: string, twilio: TwilioStub, env: Rec
   });
 }
 
-export async function ok<T = any>(url: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+export async function ok<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<T> {
   const res = await call(url, method, path, { body, headers });
   if (res.status >= 300) throw new Error(`${method} ${path} failed: ${res.status} ${res.text}`);
   return res.body as T;
@@ -41,7 +51,13 @@ export async function timeline(url: string, incidentId: string): Promise<any[]> 
   return (await ok(url, 'GET', `/api/v1/incidents/${incidentId}/timeline?limit=1000`)).items;
 }
 
-export function entries(url: string, incidentId: string, match: (e: any) => boolean, count = 1, timeoutMs = 15_000): Promise<any[]> {
+export function entries(
+  url: string,
+  incidentId: string,
+  match: (e: any) => boolean,
+  count = 1,
+  timeoutMs = 15_000,
+): Promise<any[]> {
   return eventually(
     async () => {
       const found = (await timeline(url, incidentId)).filter(match);
@@ -51,7 +67,12 @@ export function entries(url: string, incidentId: string, match: (e: any) => bool
   );
 }
 
-export async function entry(url: string, incidentId: string, match: (e: any) => boolean, timeoutMs = 15_000): Promise<any> {
+export async function entry(
+  url: string,
+  incidentId: string,
+  match: (e: any) => boolean,
+  timeoutMs = 15_000,
+): Promise<any> {
   return (await entries(url, incidentId, match, 1, timeoutMs))[0];
 }
 
@@ -73,12 +94,18 @@ export class PagingDb {
   }
 
   async page(incidentId: string): Promise<any> {
-    const { rows } = await this.client.query(`SELECT * FROM pages WHERE incident_id = $1 ORDER BY started_at DESC LIMIT 1`, [incidentId]);
+    const { rows } = await this.client.query(
+      `SELECT * FROM pages WHERE incident_id = $1 ORDER BY started_at DESC LIMIT 1`,
+      [incidentId],
+    );
     return rows[0];
   }
 
   async stepTimers(pageId: string): Promise<Array<{ key: string; fired: boolean }>> {
-    const { rows } = await this.client.query(`SELECT * FROM timers WHERE kind = 'paging.step' AND key LIKE $1 ORDER BY key`, [`${pageId}:%`]);
+    const { rows } = await this.client.query(
+      `SELECT * FROM timers WHERE kind = 'paging.step' AND key LIKE $1 ORDER BY key`,
+      [`${pageId}:%`],
+    );
     return rows.map((r: any) => ({ key: r.key, fired: r.fired_at !== null && r.fired_at !== undefined }));
   }
 

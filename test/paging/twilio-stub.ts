@@ -8,7 +8,8 @@ export const TWILIO_TOKEN = 'fedcba9876543210fedcba9876543210';
 export const TWILIO_FROM = '+14155550100';
 
 const FIXTURES = join(__dirname, '../../..', 'shared', 'fixtures', 'twilio');
-const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as { http_status: number; body: any };
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as { http_status: number; body: any };
 
 /** A request Twilio's REST API received, with its decoded form fields. */
 export interface TwilioRequest {
@@ -38,14 +39,14 @@ export class TwilioStub {
   private constructor(private readonly server: http.Server) {}
 
   static async start(): Promise<TwilioStub> {
-    let stub: TwilioStub | undefined;
-    const server = http.createServer((req, res) => {
+    const server = http.createServer();
+    const stub = new TwilioStub(server);
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => stub!.answer(req, Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () => stub.answer(req, Buffer.concat(chunks).toString('utf8'), res));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    stub = new TwilioStub(server);
     return stub;
   }
 
@@ -75,10 +76,17 @@ export class TwilioStub {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
-    if (req.method !== 'POST' || !match || match[1] !== TWILIO_SID) return reply(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    if (req.method !== 'POST' || !match || match[1] !== TWILIO_SID)
+      return reply(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
     const fields = Object.fromEntries(new URLSearchParams(body).entries());
     const record = (status: number) =>
-      this.requests.push({ resource: match[2] as 'Messages' | 'Calls', fields, authorization: req.headers.authorization, status, at: Date.now() });
+      this.requests.push({
+        resource: match[2] as 'Messages' | 'Calls',
+        fields,
+        authorization: req.headers.authorization,
+        status,
+        at: Date.now(),
+      });
     if (req.headers.authorization !== expectedAuth) {
       const f = fixture('messages-401.json');
       record(f.http_status);

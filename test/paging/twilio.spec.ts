@@ -6,7 +6,12 @@ import { TWILIO_SID, TWILIO_TOKEN, TwilioStub } from './twilio-stub';
 
 /** Twilio's signature, computed here independently of the service's code. */
 function sign(url: string, params: Record<string, string>): string {
-  const text = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  const text =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((k) => k + params[k])
+      .join('');
   return createHmac('sha1', TWILIO_TOKEN).update(text).digest('base64');
 }
 
@@ -19,9 +24,18 @@ describe('paging through Twilio: SMS retries, permanent failures, the voice call
     twilio = await TwilioStub.start();
     databaseUrl = await createTestDatabase('paging_twilio');
     instance = await startPagingApp(databaseUrl, twilio);
-    await putResponder(instance.url, 'gus', { phone: '+14155550111', notificationRules: [{ after: 'PT0S', method: 'sms' }] });
-    await putResponder(instance.url, 'hana', { phone: '+1415555011', notificationRules: [{ after: 'PT0S', method: 'sms' }] });
-    await putResponder(instance.url, 'ivy', { phone: '+14155550123', notificationRules: [{ after: 'PT0S', method: 'voice' }] });
+    await putResponder(instance.url, 'gus', {
+      phone: '+14155550111',
+      notificationRules: [{ after: 'PT0S', method: 'sms' }],
+    });
+    await putResponder(instance.url, 'hana', {
+      phone: '+1415555011',
+      notificationRules: [{ after: 'PT0S', method: 'sms' }],
+    });
+    await putResponder(instance.url, 'ivy', {
+      phone: '+14155550123',
+      notificationRules: [{ after: 'PT0S', method: 'voice' }],
+    });
   });
   afterAll(async () => {
     await instance?.close();
@@ -37,7 +51,15 @@ describe('paging through Twilio: SMS retries, permanent failures, the voice call
     );
     const policy = await createPolicy(instance.url, {
       name: 'SMS',
-      steps: [{ delay: 'PT10M', targets: [{ type: 'responder', handle: 'gus' }, { type: 'responder', handle: 'hana' }] }],
+      steps: [
+        {
+          delay: 'PT10M',
+          targets: [
+            { type: 'responder', handle: 'gus' },
+            { type: 'responder', handle: 'hana' },
+          ],
+        },
+      ],
     });
     await ok(instance.url, 'PUT', '/api/v1/services/sms', { escalationPolicyId: policy.id });
     const incident = await declare(instance.url, { service: 'sms' });
@@ -45,7 +67,11 @@ describe('paging through Twilio: SMS retries, permanent failures, the voice call
     const sent = await entry(instance.url, incident.id, (e) => e.type === 'page.sent' && e.data.responder === 'gus');
     expect(sent.data).toEqual({ responder: 'gus', method: 'sms' });
     expect(twilio.requests.filter((r) => r.fields.To === '+14155550111').map((r) => r.status)).toEqual([503, 429, 201]);
-    const failed = await entry(instance.url, incident.id, (e) => e.type === 'page.failed' && e.data.responder === 'hana');
+    const failed = await entry(
+      instance.url,
+      incident.id,
+      (e) => e.type === 'page.failed' && e.data.responder === 'hana',
+    );
     expect(failed.data).toMatchObject({ responder: 'hana', method: 'sms' });
     expect(failed.data.reason).toContain('21211');
     expect(twilio.requests.filter((r) => r.fields.To === '+1415555011')).toHaveLength(1);
@@ -53,12 +79,17 @@ describe('paging through Twilio: SMS retries, permanent failures, the voice call
   });
 
   it('acknowledges from the call only with a valid X-Twilio-Signature and Digits=1', async () => {
-    const policy = await createPolicy(instance.url, { name: 'Voice', steps: [{ delay: 'PT10M', targets: [{ type: 'responder', handle: 'ivy' }] }] });
+    const policy = await createPolicy(instance.url, {
+      name: 'Voice',
+      steps: [{ delay: 'PT10M', targets: [{ type: 'responder', handle: 'ivy' }] }],
+    });
     await ok(instance.url, 'PUT', '/api/v1/services/voice', { escalationPolicyId: policy.id });
     const incident = await declare(instance.url, { service: 'voice', title: 'Checkout 5xx' });
     const callRequest = await eventually(() => twilio.sent('Calls', '+14155550123')[0]);
     const twiml = callRequest.fields.Twiml;
-    expect(twiml).toMatch(/^<Response><Gather numDigits="1" action="[^"]+" method="POST"><Say>Sitrep page\. Severity one incident \d+, service voice\. Checkout 5xx\. Press 1 to acknowledge\.<\/Say><\/Gather>/);
+    expect(twiml).toMatch(
+      /^<Response><Gather numDigits="1" action="[^"]+" method="POST"><Say>Sitrep page\. Severity one incident \d+, service voice\. Checkout 5xx\. Press 1 to acknowledge\.<\/Say><\/Gather>/,
+    );
     expect(twiml).not.toContain('/ack/');
     const action = /action="([^"]+)"/.exec(twiml)![1].replace(/&amp;/g, '&');
     expect(action.startsWith(`${PUBLIC_URL}/api/v1/twilio/voice/`)).toBe(true);
@@ -79,11 +110,16 @@ describe('paging through Twilio: SMS retries, permanent failures, the voice call
       call(instance.url, 'POST', path, {
         token: null,
         raw: body,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === undefined ? {} : { 'x-twilio-signature': signature }) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(signature === undefined ? {} : { 'x-twilio-signature': signature }),
+        },
       });
 
     // Tampered digits, a signature over another URL, none at all: 401 and nothing changes.
-    expect((await post(sign(action, params), new URLSearchParams({ ...params, Digits: '2' }).toString())).status).toBe(401);
+    expect((await post(sign(action, params), new URLSearchParams({ ...params, Digits: '2' }).toString())).status).toBe(
+      401,
+    );
     expect((await post(sign(`http://127.0.0.1${path}`, params))).status).toBe(401);
     const none = await post(undefined);
     expect(none.status).toBe(401);
@@ -93,11 +129,15 @@ describe('paging through Twilio: SMS retries, permanent failures, the voice call
     const good = await post(sign(action, params));
     expect(good.status).toBe(200);
     expect(good.headers.get('content-type')).toContain('text/xml');
-    expect(good.text).toBe(`<?xml version="1.0" encoding="UTF-8"?><Response><Say>Acknowledged. Incident ${incident.number} is yours.</Say><Hangup/></Response>`);
+    expect(good.text).toBe(
+      `<?xml version="1.0" encoding="UTF-8"?><Response><Say>Acknowledged. Incident ${incident.number} is yours.</Say><Hangup/></Response>`,
+    );
     const acknowledged = await entry(instance.url, incident.id, (e) => e.type === 'incident.acknowledged');
     expect(acknowledged.actor).toBe('ivy');
     // Twilio retrying the same callback changes nothing.
     expect((await post(sign(action, params))).text).toContain('Nothing changed');
-    expect((await timeline(instance.url, incident.id)).filter((e) => e.type === 'incident.acknowledged')).toHaveLength(1);
+    expect((await timeline(instance.url, incident.id)).filter((e) => e.type === 'incident.acknowledged')).toHaveLength(
+      1,
+    );
   });
 });

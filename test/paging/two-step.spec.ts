@@ -1,7 +1,17 @@
 import { call, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
 import { MailSink } from '../notifications/mail-sink';
-import { ackToken, createPolicy, declare, entry, ok, PagingDb, putResponder, startPagingApp, timeline } from './support';
+import {
+  ackToken,
+  createPolicy,
+  declare,
+  entry,
+  ok,
+  PagingDb,
+  putResponder,
+  startPagingApp,
+  timeline,
+} from './support';
 import { TwilioStub } from './twilio-stub';
 
 describe('paging: a two-step policy, acknowledged from the link between steps', () => {
@@ -36,11 +46,17 @@ describe('paging: a two-step policy, acknowledged from the link between steps', 
         { delay: 'PT3S', targets: [{ type: 'responder', handle: 'bea' }] },
       ],
     });
-    await ok(instance.url, 'PUT', '/api/v1/services/search', { escalationPolicyId: policy.id, description: 'Elasticsearch' });
+    await ok(instance.url, 'PUT', '/api/v1/services/search', {
+      escalationPolicyId: policy.id,
+      description: 'Elasticsearch',
+    });
     const incident = await declare(instance.url, { service: 'search' });
 
     const paged = await entry(instance.url, incident.id, (e) => e.type === 'incident.paged');
-    expect(paged).toMatchObject({ actor: 'system', data: { policyId: policy.id, step: 1, round: 1, responders: ['alice'], channels: [] } });
+    expect(paged).toMatchObject({
+      actor: 'system',
+      data: { policyId: policy.id, step: 1, round: 1, responders: ['alice'], channels: [] },
+    });
     const mail = await eventually(() => sink.to('alice@example.com')[0]);
     expect(mail.subject).toBe(`Paged: SEV1 incident #${incident.number}: Search latency above 2 s`);
     const token = ackToken(mail.text);
@@ -51,7 +67,11 @@ describe('paging: a two-step policy, acknowledged from the link between steps', 
     expect(voice.fields.Twiml).toContain('Press 1 to acknowledge');
     expect(voice.fields.Twiml).toContain(`action="https://sitrep.example.test/api/v1/twilio/voice/`);
     for (const method of ['email', 'sms', 'voice']) {
-      await entry(instance.url, incident.id, (e) => e.type === 'page.sent' && e.data.method === method && e.data.responder === 'alice');
+      await entry(
+        instance.url,
+        incident.id,
+        (e) => e.type === 'page.sent' && e.data.method === method && e.data.responder === 'alice',
+      );
     }
 
     // A link scanner's GET changes nothing.
@@ -67,12 +87,18 @@ describe('paging: a two-step policy, acknowledged from the link between steps', 
     expect(ack.text).toContain('Acknowledged by alice');
     const acknowledged = await entry(instance.url, incident.id, (e) => e.type === 'incident.acknowledged');
     expect(acknowledged.actor).toBe('alice');
-    const again = await call(instance.url, 'POST', `/ack/${token}`, { token: null, raw: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const again = await call(instance.url, 'POST', `/ack/${token}`, {
+      token: null,
+      raw: 'x=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(again.status).toBe(200);
     expect(again.text).toContain('Nothing changed');
     const json = await call(instance.url, 'POST', `/ack/${token}`, { token: null, body: {} });
     expect(json.status).toBe(200);
-    expect((await timeline(instance.url, incident.id)).filter((e) => e.type === 'incident.acknowledged')).toHaveLength(1);
+    expect((await timeline(instance.url, incident.id)).filter((e) => e.type === 'incident.acknowledged')).toHaveLength(
+      1,
+    );
     expect((await timeline(instance.url, incident.id)).length).toBeGreaterThanOrEqual(before + 1);
 
     // The page ends and step 2's timer goes away with it: bea is never paged.
@@ -93,7 +119,9 @@ describe('paging: a two-step policy, acknowledged from the link between steps', 
 
     const metrics = await call(instance.url, 'GET', '/metrics', { token: null });
     expect(metrics.text).toContain(`sitrep_pages_started_total{policy="${policy.id}"} 1`);
-    expect(metrics.text).toMatch(new RegExp(`sitrep_page_time_to_acknowledge_seconds_count\\{policy="${policy.id}"\\} 1`));
+    expect(metrics.text).toMatch(
+      new RegExp(`sitrep_page_time_to_acknowledge_seconds_count\\{policy="${policy.id}"\\} 1`),
+    );
     expect(metrics.text).toContain('sitrep_page_notifications_total{method="sms",outcome="sent"} 1');
   });
 });

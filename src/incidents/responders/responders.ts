@@ -1,7 +1,18 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { RequireRole } from '../../platform/auth/auth.guard';
@@ -113,19 +124,32 @@ export class ResponderDirectory {
          slack_user_id = EXCLUDED.slack_user_id, phone = EXCLUDED.phone,
          notification_rules = EXCLUDED.notification_rules, updated_at = now()
        RETURNING *`,
-      [handle, input.name.trim(), input.email ?? null, input.slackUserId ?? null, input.phone ?? null, JSON.stringify(rules)],
+      [
+        handle,
+        input.name.trim(),
+        input.email ?? null,
+        input.slackUserId ?? null,
+        input.phone ?? null,
+        JSON.stringify(rules),
+      ],
     )) as ResponderRow[];
     return view(row);
   }
 
   /** A rule must name a method the responder has, on a channel that is on here. */
   private checkRules(input: PutResponderDto, rules: NotificationRule[]): void {
-    const has = contactMethodsOf({ email: input.email ?? null, slackUserId: input.slackUserId ?? null, phone: input.phone ?? null });
+    const has = contactMethodsOf({
+      email: input.email ?? null,
+      slackUserId: input.slackUserId ?? null,
+      phone: input.phone ?? null,
+    });
     const details: ErrorDetail[] = [];
     rules.forEach((rule, i) => {
       const path = `notificationRules[${i}].method`;
-      if (!has.includes(rule.method)) details.push({ path, problem: `the responder has no ${rule.method} contact (${contactNeed(rule.method)})` });
-      else if (!this.enabled.includes(rule.method)) details.push({ path, problem: `the ${rule.method} channel is off on this deployment` });
+      if (!has.includes(rule.method))
+        details.push({ path, problem: `the responder has no ${rule.method} contact (${contactNeed(rule.method)})` });
+      else if (!this.enabled.includes(rule.method))
+        details.push({ path, problem: `the ${rule.method} channel is off on this deployment` });
     });
     if (details.length > 0) {
       throw new AppError('invalid', 'INVALID_NOTIFICATION_RULE', `notification rules: ${details[0].problem}`, details);

@@ -63,7 +63,10 @@ export class VoiceChannel extends TwilioChannel {
   async send(delivery: Delivery): Promise<void> {
     const link = new RegExp(`${escapeRegExp(this.publicUrl)}/ack/([A-Za-z0-9_-]{22,100})`).exec(delivery.message.text);
     if (!link) throw new DeliveryError('permanent', 'a voice page needs an acknowledge link in its message');
-    const spoken = delivery.message.text.replace(/https?:\/\/\S+/g, '').replace(/\s+/g, ' ').trim();
+    const spoken = delivery.message.text
+      .replace(/https?:\/\/\S+/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     const action = `${this.publicUrl}/api/v1/twilio/voice/${link[1]}`;
     const twiml =
       `<Response><Gather numDigits="1" action="${xml(action)}" method="POST"><Say>${xml(cut(spoken, 1500))}</Say></Gather>` +
@@ -78,7 +81,12 @@ function cut(text: string, max: number): string {
 }
 
 export function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 function escapeRegExp(text: string): string {

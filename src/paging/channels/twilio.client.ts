@@ -54,7 +54,10 @@ export class TwilioClient {
       });
     } catch (error) {
       if (controller.signal.reason instanceof SendAbandoned) throw controller.signal.reason;
-      throw new DeliveryError('transient', `Twilio unreachable: ${(error as Error).message}`, { mayHaveSent: true, cause: error });
+      throw new DeliveryError('transient', `Twilio unreachable: ${(error as Error).message}`, {
+        mayHaveSent: true,
+        cause: error,
+      });
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(controller);

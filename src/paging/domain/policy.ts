@@ -115,11 +115,13 @@ function checkTarget(raw: unknown, path: string, problems: FieldProblem[]): Poli
       problems.push({ path: `${path}.handle`, problem: 'must be a responder handle' });
       return undefined;
     case 'schedule':
-      if (typeof t.scheduleId === 'string' && UUID.test(t.scheduleId)) return { type: 'schedule', scheduleId: t.scheduleId.toLowerCase() };
+      if (typeof t.scheduleId === 'string' && UUID.test(t.scheduleId))
+        return { type: 'schedule', scheduleId: t.scheduleId.toLowerCase() };
       problems.push({ path: `${path}.scheduleId`, problem: 'must be a schedule id' });
       return undefined;
     case 'slack_channel':
-      if (typeof t.channel === 'string' && SLACK_CHANNEL.test(t.channel)) return { type: 'slack_channel', channel: t.channel };
+      if (typeof t.channel === 'string' && SLACK_CHANNEL.test(t.channel))
+        return { type: 'slack_channel', channel: t.channel };
       problems.push({ path: `${path}.channel`, problem: 'must be a Slack channel id (C…) or #name' });
       return undefined;
     default:

@@ -23,22 +23,46 @@ describe('nextStep', () => {
     {
       name: 'a page starts at step 1 of round 1 and waits its delay',
       input: { from: null, resolved: [people('alice'), people('bea')] },
-      expected: { kind: 'notify', position: { step: 1, round: 1 }, targets: people('alice'), nextDueAt: at(300), skipped: [] },
+      expected: {
+        kind: 'notify',
+        position: { step: 1, round: 1 },
+        targets: people('alice'),
+        nextDueAt: at(300),
+        skipped: [],
+      },
     },
     {
       name: 'nobody on call at step 1: skipped at once, step 2 starts now',
       input: { from: null, resolved: [nobody, people('bea')] },
-      expected: { kind: 'notify', position: { step: 2, round: 1 }, targets: people('bea'), nextDueAt: at(600), skipped: [{ step: 1, round: 1 }] },
+      expected: {
+        kind: 'notify',
+        position: { step: 2, round: 1 },
+        targets: people('bea'),
+        nextDueAt: at(600),
+        skipped: [{ step: 1, round: 1 }],
+      },
     },
     {
       name: 'after step 1 comes step 2',
       input: { from: { step: 1, round: 1 }, resolved: [people('alice'), people('bea')] },
-      expected: { kind: 'notify', position: { step: 2, round: 1 }, targets: people('bea'), nextDueAt: at(600), skipped: [] },
+      expected: {
+        kind: 'notify',
+        position: { step: 2, round: 1 },
+        targets: people('bea'),
+        nextDueAt: at(600),
+        skipped: [],
+      },
     },
     {
       name: 'after the last step the policy runs again (repeat)',
       input: { from: { step: 2, round: 1 }, resolved: [people('carl'), people('bea')] },
-      expected: { kind: 'notify', position: { step: 1, round: 2 }, targets: people('carl'), nextDueAt: at(300), skipped: [] },
+      expected: {
+        kind: 'notify',
+        position: { step: 1, round: 2 },
+        targets: people('carl'),
+        nextDueAt: at(300),
+        skipped: [],
+      },
     },
     {
       name: 'after the last step of the last round the page is exhausted',
@@ -61,19 +85,50 @@ describe('nextStep', () => {
     {
       name: 'a Slack channel alone is somebody to notify',
       input: { from: { step: 1, round: 1 }, resolved: [nobody, { responders: [], channels: ['#ops'] }] },
-      expected: { kind: 'notify', position: { step: 2, round: 1 }, targets: { responders: [], channels: ['#ops'] }, nextDueAt: at(600), skipped: [] },
+      expected: {
+        kind: 'notify',
+        position: { step: 2, round: 1 },
+        targets: { responders: [], channels: ['#ops'] },
+        nextDueAt: at(600),
+        skipped: [],
+      },
     },
-    { name: 'acknowledged: stop, nobody notified', input: { status: 'acknowledged' }, expected: { kind: 'stop', status: 'acknowledged' } },
+    {
+      name: 'acknowledged: stop, nobody notified',
+      input: { status: 'acknowledged' },
+      expected: { kind: 'stop', status: 'acknowledged' },
+    },
     { name: 'mitigated: stop', input: { status: 'mitigated' }, expected: { kind: 'stop', status: 'mitigated' } },
-    { name: 'resolved: stop', input: { status: 'resolved', from: { step: 1, round: 2 } }, expected: { kind: 'stop', status: 'resolved' } },
+    {
+      name: 'resolved: stop',
+      input: { status: 'resolved', from: { step: 1, round: 2 } },
+      expected: { kind: 'stop', status: 'resolved' },
+    },
   ];
 
   it.each(cases)('$name', ({ input, expected }) => {
-    expect(nextStep({ policy: twoSteps, from: null, resolved: [people('alice'), people('bea')], status: 'triggered', now: NOW, ...input })).toEqual(expected);
+    expect(
+      nextStep({
+        policy: twoSteps,
+        from: null,
+        resolved: [people('alice'), people('bea')],
+        status: 'triggered',
+        now: NOW,
+        ...input,
+      }),
+    ).toEqual(expected);
   });
 
   it('repeat 0 runs the policy once', () => {
-    expect(nextStep({ policy: { ...twoSteps, repeat: 0 }, from: { step: 2, round: 1 }, resolved: [people('a'), people('b')], status: 'triggered', now: NOW })).toEqual({
+    expect(
+      nextStep({
+        policy: { ...twoSteps, repeat: 0 },
+        from: { step: 2, round: 1 },
+        resolved: [people('a'), people('b')],
+        status: 'triggered',
+        now: NOW,
+      }),
+    ).toEqual({
       kind: 'exhausted',
       skipped: [],
     });
@@ -97,7 +152,9 @@ describe('startsPage', () => {
   });
 
   it('follows the policy: SEV3 is urgent where the policy says so', () => {
-    expect(startsPage({ type: 'declared', severity: 'SEV3', status: 'triggered' }, ['SEV1', 'SEV2', 'SEV3'])).toBe(true);
+    expect(startsPage({ type: 'declared', severity: 'SEV3', status: 'triggered' }, ['SEV1', 'SEV2', 'SEV3'])).toBe(
+      true,
+    );
   });
 });
 
@@ -105,8 +162,20 @@ describe('notificationsFor', () => {
   const all = ['email', 'slack', 'sms', 'voice'] as const;
   const alice = { email: 'alice@example.com', slackUserId: 'UALICE', phone: '+14155550123' };
   it.each([
-    { name: 'no rules: every method at once, a phone is SMS and voice', contact: alice, rules: [], enabled: all, expected: ['email@0', 'slack@0', 'sms@0', 'voice@0'] },
-    { name: 'no rules, email only', contact: { email: 'a@example.com', slackUserId: null, phone: null }, rules: [], enabled: all, expected: ['email@0'] },
+    {
+      name: 'no rules: every method at once, a phone is SMS and voice',
+      contact: alice,
+      rules: [],
+      enabled: all,
+      expected: ['email@0', 'slack@0', 'sms@0', 'voice@0'],
+    },
+    {
+      name: 'no rules, email only',
+      contact: { email: 'a@example.com', slackUserId: null, phone: null },
+      rules: [],
+      enabled: all,
+      expected: ['email@0'],
+    },
     {
       name: 'rules: each method after its delay, in order',
       contact: alice,
@@ -119,7 +188,13 @@ describe('notificationsFor', () => {
       expected: ['sms@0', 'slack@0', 'voice@120000'],
     },
     { name: 'a channel that is off is left out', contact: alice, rules: [], enabled: ['email'], expected: ['email@0'] },
-    { name: 'a rule for a method the person lost is left out', contact: { ...alice, phone: null }, rules: [{ after: 'PT1M', method: 'voice' }], enabled: all, expected: [] },
+    {
+      name: 'a rule for a method the person lost is left out',
+      contact: { ...alice, phone: null },
+      rules: [{ after: 'PT1M', method: 'voice' }],
+      enabled: all,
+      expected: [],
+    },
   ] as const)('$name', ({ contact, rules, enabled, expected }) => {
     expect(notificationsFor(contact, rules, enabled).map((n) => `${n.method}@${n.afterMs}`)).toEqual(expected);
   });
@@ -144,17 +219,38 @@ describe('parseDuration', () => {
 
 describe('checkPolicy', () => {
   it('fills in the defaults', () => {
-    expect(checkPolicy({ name: ' Search ', steps: [{ delay: 'PT5M', targets: [{ type: 'responder', handle: 'alice' }] }] })).toEqual({
-      policy: { name: 'Search', default: false, repeat: 0, urgentSeverities: ['SEV1', 'SEV2'], steps: [{ delay: 'PT5M', targets: [{ type: 'responder', handle: 'alice' }] }] },
+    expect(
+      checkPolicy({ name: ' Search ', steps: [{ delay: 'PT5M', targets: [{ type: 'responder', handle: 'alice' }] }] }),
+    ).toEqual({
+      policy: {
+        name: 'Search',
+        default: false,
+        repeat: 0,
+        urgentSeverities: ['SEV1', 'SEV2'],
+        steps: [{ delay: 'PT5M', targets: [{ type: 'responder', handle: 'alice' }] }],
+      },
     });
   });
   it.each([
     [{ name: '', steps: [] }, ['name', 'steps']],
     [{ name: 'x', repeat: 6, steps: [{ delay: 'PT5M', targets: [{ type: 'responder', handle: 'a' }] }] }, ['repeat']],
-    [{ name: 'x', urgentSeverities: ['SEV9'], steps: [{ delay: 'PT5M', targets: [{ type: 'responder', handle: 'a' }] }] }, ['urgentSeverities']],
+    [
+      {
+        name: 'x',
+        urgentSeverities: ['SEV9'],
+        steps: [{ delay: 'PT5M', targets: [{ type: 'responder', handle: 'a' }] }],
+      },
+      ['urgentSeverities'],
+    ],
     [{ name: 'x', steps: [{ delay: 'PT0S', targets: [{ type: 'responder', handle: 'a' }] }] }, ['steps[0].delay']],
-    [{ name: 'x', steps: [{ delay: 'PT5M', targets: [{ type: 'schedule', scheduleId: 'nope' }, { type: 'pager' }] }] }, ['steps[0].targets[0].scheduleId', 'steps[0].targets[1].type']],
-    [{ name: 'x', steps: [{ delay: 'PT5M', targets: [{ type: 'slack_channel', channel: 'ops room' }] }] }, ['steps[0].targets[0].channel']],
+    [
+      { name: 'x', steps: [{ delay: 'PT5M', targets: [{ type: 'schedule', scheduleId: 'nope' }, { type: 'pager' }] }] },
+      ['steps[0].targets[0].scheduleId', 'steps[0].targets[1].type'],
+    ],
+    [
+      { name: 'x', steps: [{ delay: 'PT5M', targets: [{ type: 'slack_channel', channel: 'ops room' }] }] },
+      ['steps[0].targets[0].channel'],
+    ],
   ])('%j → problems at %j', (body, paths) => {
     const result = checkPolicy(body);
     expect('problems' in result && result.problems.map((p) => p.path)).toEqual(paths);

@@ -105,7 +105,11 @@ export function methodsOf(contact: ContactMethods): PageMethod[] {
  * rules by every method they have, at once. Methods whose channel is off here, or that the
  * person lacks (rules are checked on PUT, but a phone may be removed later), are left out.
  */
-export function notificationsFor(contact: ContactMethods, rules: readonly NotificationRule[], enabled: readonly PageMethod[]): PlannedNotification[] {
+export function notificationsFor(
+  contact: ContactMethods,
+  rules: readonly NotificationRule[],
+  enabled: readonly PageMethod[],
+): PlannedNotification[] {
   const has = methodsOf(contact).filter((m) => enabled.includes(m));
   if (rules.length === 0) return has.map((method) => ({ method, afterMs: 0 }));
   const planned = rules

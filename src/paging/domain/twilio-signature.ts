@@ -6,7 +6,11 @@ import { createHmac, timingSafeEqual } from 'crypto';
  * as name then value with no separators. Twilio signs the URL with or without the default
  * port, so both forms are accepted, as every official SDK does. Constant-time comparison.
  */
-export function twilioSignature(authToken: string, url: string, params: ReadonlyArray<readonly [string, string]>): string {
+export function twilioSignature(
+  authToken: string,
+  url: string,
+  params: ReadonlyArray<readonly [string, string]>,
+): string {
   const sorted = [...params].sort(([an, av], [bn, bv]) => compare(an, bn) || compare(av, bv));
   const text = url + sorted.map(([name, value]) => name + value).join('');
   return createHmac('sha1', Buffer.from(authToken, 'utf8')).update(Buffer.from(text, 'utf8')).digest('base64');

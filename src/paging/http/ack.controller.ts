@@ -40,7 +40,8 @@ async function send(reply: FastifyReply, outcome: AckOutcome, token: string): Pr
 }
 
 function render(outcome: AckOutcome, token: string): string {
-  if (outcome.kind === 'unknown') return page('Unknown link', '<p>This acknowledge link is not known. It may have been mistyped.</p>');
+  if (outcome.kind === 'unknown')
+    return page('Unknown link', '<p>This acknowledge link is not known. It may have been mistyped.</p>');
   const { incident, owner } = outcome;
   const heading = `#${incident.number} ${incident.title}`;
   const facts =
@@ -52,7 +53,10 @@ function render(outcome: AckOutcome, token: string): string {
     case 'acknowledged':
       return page(heading, `${facts}<p class="done">Acknowledged by ${esc(owner.responder)}. Paging has stopped.</p>`);
     case 'unchanged':
-      return page(heading, `${facts}<p class="done">Already ${esc(incident.status)}${incident.acknowledgedAt ? ` since ${esc(incident.acknowledgedAt)}` : ''}. Nothing changed.</p>`);
+      return page(
+        heading,
+        `${facts}<p class="done">Already ${esc(incident.status)}${incident.acknowledgedAt ? ` since ${esc(incident.acknowledgedAt)}` : ''}. Nothing changed.</p>`,
+      );
     case 'open':
       return page(
         heading,

@@ -16,7 +16,8 @@ function withEtag(reply: FastifyReply, policy: EscalationPolicyView): Escalation
 function pageLimit(raw: string | undefined): number {
   if (raw === undefined) return 100;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw invalid([{ path: 'limit', problem: 'must be a whole number from 1 to 500' }]);
+  if (!Number.isInteger(n) || n < 1 || n > 500)
+    throw invalid([{ path: 'limit', problem: 'must be a whole number from 1 to 500' }]);
   return n;
 }
 
@@ -48,11 +49,18 @@ export class EscalationPoliciesController {
   @Get()
   async list(@Query('limit') rawLimit?: string, @Query('cursor') rawCursor?: string) {
     const limit = pageLimit(rawLimit);
-    const after = decodeCursor(rawCursor, (v): v is { name: string; id: string } => typeof (v as { name?: unknown })?.name === 'string' && typeof (v as { id?: unknown }).id === 'string');
+    const after = decodeCursor(
+      rawCursor,
+      (v): v is { name: string; id: string } =>
+        typeof (v as { name?: unknown })?.name === 'string' && typeof (v as { id?: unknown }).id === 'string',
+    );
     const items = await this.policies.list(limit + 1, after);
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page, nextCursor: items.length > limit && last ? encodeCursor({ name: last.name, id: last.id }) : null };
+    return {
+      items: page,
+      nextCursor: items.length > limit && last ? encodeCursor({ name: last.name, id: last.id }) : null,
+    };
   }
 
   @Get(':id')

@@ -4,7 +4,12 @@ import type { FieldProblem } from '../domain/policy';
 
 /** A 400 naming every bad field; nothing has been written when it is thrown. */
 export function invalid(problems: FieldProblem[]): AppError {
-  return new AppError('invalid', 'VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.problem}`).join('; '), problems);
+  return new AppError(
+    'invalid',
+    'VALIDATION_FAILED',
+    problems.map((p) => `${p.path}: ${p.problem}`).join('; '),
+    problems,
+  );
 }
 
 /** The version named by `If-Match: "<version>"` (weak or unquoted too); absent or `*` = any. */
@@ -12,7 +17,12 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value || value === '*') return undefined;
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value);
-  if (!match) throw new AppError('precondition_failed', 'VERSION_MISMATCH', `If-Match must name a version as "<number>", got ${value.slice(0, 40)}`);
+  if (!match)
+    throw new AppError(
+      'precondition_failed',
+      'VERSION_MISMATCH',
+      `If-Match must name a version as "<number>", got ${value.slice(0, 40)}`,
+    );
   return Number(match[1]);
 }
 

@@ -27,7 +27,11 @@ export class TwilioVoiceController {
 
   @Post(':token')
   @HttpCode(200)
-  async gather(@Param('token') token: string, @Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
+  async gather(
+    @Param('token') token: string,
+    @Req() request: RawBodyRequest<FastifyRequest>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const authToken = this.config.twilio.authToken;
     if (!authToken) throw new AppError('unavailable', 'TWILIO_OFF', 'Twilio is not configured here', undefined, 60);
     const raw = request.rawBody ? request.rawBody.toString('utf8') : '';

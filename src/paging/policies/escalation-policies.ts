@@ -69,51 +69,75 @@ export class EscalationPolicies {
 
   async create(body: unknown): Promise<EscalationPolicyView> {
     const policy = this.checked(body);
-    return this.db.transaction(async (tx) => {
-      await this.checkReferences(policy, tx);
-      if (policy.default) await this.checkNoOtherDefault(tx, null);
-      const [row] = (await tx.query(
-        `INSERT INTO escalation_policies (id, name, is_default, repeat, urgent_severities, steps) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING *`,
-        [randomUUID(), policy.name, policy.default, policy.repeat, policy.urgentSeverities, JSON.stringify(policy.steps)],
-      )) as PolicyRow[];
-      return view(row);
-    }).catch(defaultRace);
+    return this.db
+      .transaction(async (tx) => {
+        await this.checkReferences(policy, tx);
+        if (policy.default) await this.checkNoOtherDefault(tx, null);
+        const [row] = (await tx.query(
+          `INSERT INTO escalation_policies (id, name, is_default, repeat, urgent_severities, steps) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING *`,
+          [
+            randomUUID(),
+            policy.name,
+            policy.default,
+            policy.repeat,
+            policy.urgentSeverities,
+            JSON.stringify(policy.steps),
+          ],
+        )) as PolicyRow[];
+        return view(row);
+      })
+      .catch(defaultRace);
   }
 
   async replace(id: string, body: unknown, expectedVersion: number | undefined): Promise<EscalationPolicyView> {
     const policy = this.checked(body);
-    return this.db.transaction(async (tx) => {
-      const current = await this.load(id, tx, true);
-      if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw new AppError('precondition_failed', 'VERSION_MISMATCH', `The policy is at version ${current.version}, not ${expectedVersion}`);
-      }
-      await this.checkReferences(policy, tx);
-      if (policy.default) await this.checkNoOtherDefault(tx, id);
-      const [row] = rowsOf<PolicyRow>(
-        await tx.query(
-          `UPDATE escalation_policies SET name = $2, is_default = $3, repeat = $4, urgent_severities = $5, steps = $6::jsonb,
+    return this.db
+      .transaction(async (tx) => {
+        const current = await this.load(id, tx, true);
+        if (expectedVersion !== undefined && expectedVersion !== current.version) {
+          throw new AppError(
+            'precondition_failed',
+            'VERSION_MISMATCH',
+            `The policy is at version ${current.version}, not ${expectedVersion}`,
+          );
+        }
+        await this.checkReferences(policy, tx);
+        if (policy.default) await this.checkNoOtherDefault(tx, id);
+        const [row] = rowsOf<PolicyRow>(
+          await tx.query(
+            `UPDATE escalation_policies SET name = $2, is_default = $3, repeat = $4, urgent_severities = $5, steps = $6::jsonb,
              version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
-          [id, policy.name, policy.default, policy.repeat, policy.urgentSeverities, JSON.stringify(policy.steps)],
-        ),
-      );
-      return view(row);
-    }).catch(defaultRace);
+            [id, policy.name, policy.default, policy.repeat, policy.urgentSeverities, JSON.stringify(policy.steps)],
+          ),
+        );
+        return view(row);
+      })
+      .catch(defaultRace);
   }
 
   async delete(id: string, expectedVersion: number | undefined): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const current = await this.load(id, tx, true);
-      if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw new AppError('precondition_failed', 'VERSION_MISMATCH', `The policy is at version ${current.version}, not ${expectedVersion}`);
-      }
-      const users = (await tx.query(`SELECT name FROM services WHERE escalation_policy_id = $1 ORDER BY name LIMIT 20`, [id])) as Array<{ name: string }>;
-      if (users.length > 0) throw inUse(users.map((u) => u.name));
-      await tx.query(`DELETE FROM escalation_policies WHERE id = $1`, [id]);
-    }).catch((error: unknown) => {
-      // A service saved in between still names it: the foreign key says so.
-      if ((error as { code?: string }).code === '23503') throw inUse([]);
-      throw error;
-    });
+    await this.db
+      .transaction(async (tx) => {
+        const current = await this.load(id, tx, true);
+        if (expectedVersion !== undefined && expectedVersion !== current.version) {
+          throw new AppError(
+            'precondition_failed',
+            'VERSION_MISMATCH',
+            `The policy is at version ${current.version}, not ${expectedVersion}`,
+          );
+        }
+        const users = (await tx.query(
+          `SELECT name FROM services WHERE escalation_policy_id = $1 ORDER BY name LIMIT 20`,
+          [id],
+        )) as Array<{ name: string }>;
+        if (users.length > 0) throw inUse(users.map((u) => u.name));
+        await tx.query(`DELETE FROM escalation_policies WHERE id = $1`, [id]);
+      })
+      .catch((error: unknown) => {
+        // A service saved in between still names it: the foreign key says so.
+        if ((error as { code?: string }).code === '23503') throw inUse([]);
+        throw error;
+      });
   }
 
   async get(id: string): Promise<EscalationPolicyView> {
@@ -122,12 +146,16 @@ export class EscalationPolicies {
 
   async find(id: string, tx?: EntityManager): Promise<EscalationPolicyView | null> {
     if (!isUuid(id)) return null;
-    const [row] = (await (tx ?? this.db.manager).query(`SELECT * FROM escalation_policies WHERE id = $1`, [id])) as PolicyRow[];
+    const [row] = (await (tx ?? this.db.manager).query(`SELECT * FROM escalation_policies WHERE id = $1`, [
+      id,
+    ])) as PolicyRow[];
     return row ? view(row) : null;
   }
 
   async findDefault(tx?: EntityManager): Promise<EscalationPolicyView | null> {
-    const [row] = (await (tx ?? this.db.manager).query(`SELECT * FROM escalation_policies WHERE is_default`)) as PolicyRow[];
+    const [row] = (await (tx ?? this.db.manager).query(
+      `SELECT * FROM escalation_policies WHERE is_default`,
+    )) as PolicyRow[];
     return row ? view(row) : null;
   }
 
@@ -149,7 +177,9 @@ export class EscalationPolicies {
 
   private async load(id: string, tx: EntityManager, lock: boolean): Promise<EscalationPolicyView> {
     if (!isUuid(id)) throw notFound(id);
-    const [row] = (await tx.query(`SELECT * FROM escalation_policies WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id])) as PolicyRow[];
+    const [row] = (await tx.query(`SELECT * FROM escalation_policies WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [
+      id,
+    ])) as PolicyRow[];
     if (!row) throw notFound(id);
     return view(row);
   }
@@ -167,13 +197,21 @@ export class EscalationPolicies {
         if (target.type === 'schedule') schedules.push({ id: target.scheduleId, path: `${path}.scheduleId` });
       }
     }
-    const missing = new Set(await this.onCall.lockSchedules(schedules.map((s) => s.id), tx));
+    const missing = new Set(
+      await this.onCall.lockSchedules(
+        schedules.map((s) => s.id),
+        tx,
+      ),
+    );
     for (const s of schedules) if (missing.has(s.id)) problems.push({ path: s.path, problem: `no schedule ${s.id}` });
     if (problems.length > 0) throw invalid(problems);
   }
 
   private async checkNoOtherDefault(tx: EntityManager, self: string | null): Promise<void> {
-    const [row] = (await tx.query(`SELECT id, name FROM escalation_policies WHERE is_default AND id IS DISTINCT FROM $1`, [self])) as Array<{ id: string; name: string }>;
+    const [row] = (await tx.query(
+      `SELECT id, name FROM escalation_policies WHERE is_default AND id IS DISTINCT FROM $1`,
+      [self],
+    )) as Array<{ id: string; name: string }>;
     if (row) throw defaultExists(row.name);
   }
 }
@@ -187,14 +225,18 @@ function inUse(services: string[]): AppError {
 }
 
 function defaultExists(name?: string): AppError {
-  return new AppError('conflict', 'DEFAULT_POLICY_EXISTS', `Only one policy may be the default${name ? `; ${name} is` : ''}`, [
-    { path: 'default', problem: 'another policy is the default' },
-  ]);
+  return new AppError(
+    'conflict',
+    'DEFAULT_POLICY_EXISTS',
+    `Only one policy may be the default${name ? `; ${name} is` : ''}`,
+    [{ path: 'default', problem: 'another policy is the default' }],
+  );
 }
 
 /** Two writers both made a default: the partial unique index let only one through. */
 function defaultRace(error: unknown): never {
   const e = error as { code?: string; constraint?: string; driverError?: { constraint?: string } };
-  if (e.code === '23505' && (e.constraint ?? e.driverError?.constraint) === 'escalation_policies_one_default') throw defaultExists();
+  if (e.code === '23505' && (e.constraint ?? e.driverError?.constraint) === 'escalation_policies_one_default')
+    throw defaultExists();
   throw error;
 }

@@ -52,12 +52,16 @@ export class Services {
       problems.push({ path: 'description', problem: 'must be text of at most 2000 characters' });
     }
     for (const key of Object.keys(b)) {
-      if (key !== 'escalationPolicyId' && key !== 'description') problems.push({ path: key, problem: 'is not a service field' });
+      if (key !== 'escalationPolicyId' && key !== 'description')
+        problems.push({ path: key, problem: 'is not a service field' });
     }
     if (problems.length > 0) throw invalid(problems);
     return this.db.transaction(async (tx) => {
       // FOR KEY SHARE: the policy cannot be deleted before this commits (nor can the delete miss us).
-      if (policyId !== null && !(await tx.query(`SELECT 1 FROM escalation_policies WHERE id = $1 FOR KEY SHARE`, [policyId])).length) {
+      if (
+        policyId !== null &&
+        !(await tx.query(`SELECT 1 FROM escalation_policies WHERE id = $1 FOR KEY SHARE`, [policyId])).length
+      ) {
         throw invalid([{ path: 'escalationPolicyId', problem: `no escalation policy ${policyId as string}` }]);
       }
       const [row] = (await tx.query(
@@ -80,7 +84,9 @@ export class Services {
 
   async list(limit: number, after?: string): Promise<ServiceView[]> {
     const rows = (await this.db.query(
-      after ? `SELECT * FROM services WHERE name > $2 ORDER BY name LIMIT $1` : `SELECT * FROM services ORDER BY name LIMIT $1`,
+      after
+        ? `SELECT * FROM services WHERE name > $2 ORDER BY name LIMIT $1`
+        : `SELECT * FROM services ORDER BY name LIMIT $1`,
       after ? [limit, after] : [limit],
     )) as ServiceRow[];
     return rows.map(view);
@@ -92,7 +98,9 @@ export class Services {
    */
   async policyFor(service: string | null, tx?: EntityManager): Promise<EscalationPolicyView | null> {
     if (service !== null) {
-      const [row] = (await (tx ?? this.db.manager).query(`SELECT escalation_policy_id FROM services WHERE name = $1`, [service])) as Array<{
+      const [row] = (await (tx ?? this.db.manager).query(`SELECT escalation_policy_id FROM services WHERE name = $1`, [
+        service,
+      ])) as Array<{
         escalation_policy_id: string | null;
       }>;
       if (row?.escalation_policy_id) {
@@ -105,5 +113,6 @@ export class Services {
 }
 
 function checkName(name: string): void {
-  if (!SERVICE_NAME.test(name)) throw invalid([{ path: 'name', problem: 'must be 1 to 200 characters without control characters' }]);
+  if (!SERVICE_NAME.test(name))
+    throw invalid([{ path: 'name', problem: 'must be 1 to 200 characters without control characters' }]);
 }

@@ -28,7 +28,9 @@ export class Paging1764250000001 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX escalation_policies_one_default ON escalation_policies (is_default) WHERE is_default`);
+    await q.query(
+      `CREATE UNIQUE INDEX escalation_policies_one_default ON escalation_policies (is_default) WHERE is_default`,
+    );
     await q.query(`CREATE INDEX escalation_policies_schedules ON escalation_policies USING gin (steps jsonb_path_ops)`);
     await q.query(`
       CREATE TABLE services (
@@ -76,7 +78,9 @@ export class Paging1764250000001 implements MigrationInterface {
         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX page_notifications_pending ON page_notifications (incident_id, responder, method, created_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX page_notifications_pending ON page_notifications (incident_id, responder, method, created_at) WHERE status = 'pending'`,
+    );
     await q.query(`
       CREATE TABLE paging_event_cursor (
         incident_id uuid PRIMARY KEY,
