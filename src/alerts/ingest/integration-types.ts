@@ -1,12 +1,19 @@
 import type { IntegrationTypeSpec } from '../../platform/auth/integration-types';
-import type { AlertSource } from '../sources';
+import { ALERT_SOURCES, AlertSource } from '../domain/alert-signal';
 
 /**
- * The alert sources this module ingests, as integration types. Only PagerDuty webhooks are
- * signed (HMAC-SHA256 with a secret we issue); the others authenticate with the key.
+ * Which sources sign their deliveries with a secret we issue: only PagerDuty webhooks
+ * (HMAC-SHA256); the others authenticate with the integration key. A Record, so a new source
+ * in ALERT_SOURCES cannot be registered without saying.
  */
-export const ALERT_INTEGRATION_TYPES: ReadonlyArray<IntegrationTypeSpec & { type: AlertSource }> = [
-  { type: 'alertmanager', signingSecret: false },
-  { type: 'pagerduty-webhook', signingSecret: true },
-  { type: 'pagerduty-events', signingSecret: false },
-];
+const SIGNED: Record<AlertSource, boolean> = {
+  alertmanager: false,
+  'pagerduty-webhook': true,
+  'pagerduty-events': false,
+};
+
+/** Every alert source this module ingests, as an integration type. */
+export const ALERT_INTEGRATION_TYPES: IntegrationTypeSpec[] = ALERT_SOURCES.map((type) => ({
+  type,
+  signingSecret: SIGNED[type],
+}));
