@@ -1,4 +1,4 @@
-import { ScheduleUsage } from '../../src/oncall';
+import { OnCallDirectory, ScheduleUsage } from '../../src/oncall';
 import { call, startApp, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 import { tokenFor } from '../incidents/support';
@@ -261,6 +261,17 @@ describe('on-call schedules over HTTP', () => {
       });
       const gap = await call(url, 'GET', `/api/v1/schedules/${schedule.id}/on-call?at=2027-01-01T12:00:00Z`);
       expect(gap.body).toEqual({ at: '2027-01-01T12:00:00.000Z', handle: null, shift: null });
+
+      // The port paging uses answers the same.
+      const directory = instance.app.get(OnCallDirectory);
+      expect(await directory.whoIsOnCall(schedule.id, new Date('2027-01-06T02:21:00Z'))).toBe('carol');
+      expect(await directory.whoIsOnCall(schedule.id, new Date('2027-01-06T09:00:00Z'))).toBe('dave');
+      expect(await directory.whoIsOnCall(schedule.id, new Date('2027-01-01T12:00:00Z'))).toBeNull();
+      expect(await directory.whoIsOnCall('00000000-0000-4000-8000-000000000000', new Date())).toBeNull();
+      expect(await directory.schedule(schedule.id)).toEqual({ id: schedule.id, name: 'Platform' });
+      expect(await directory.schedulesNaming('erin')).toEqual(
+        expect.arrayContaining([{ id: schedule.id, name: 'Platform' }]),
+      );
     });
 
     it('the newest override wins where two overlap; deleting one ends it; a deleted one is 404', async () => {

@@ -47,8 +47,8 @@ export class OnCallDirectory {
   constructor(private readonly store: ScheduleStore) {}
 
   /** The schedule's id and name, or null when there is none (deleted, or never was). */
-  async schedule(scheduleId: string): Promise<{ id: string; name: string } | null> {
-    const found = isUuid(scheduleId) ? await this.store.find(scheduleId) : null;
+  async schedule(scheduleId: string, tx?: EntityManager): Promise<{ id: string; name: string } | null> {
+    const found = isUuid(scheduleId) ? await this.store.find(scheduleId, tx) : null;
     return found ? { id: found.id, name: found.name } : null;
   }
 
@@ -58,9 +58,9 @@ export class OnCallDirectory {
   }
 
   /** The handle on call for the schedule at `at` (null in a gap or when the schedule does not exist). */
-  async whoIsOnCall(scheduleId: string, at: Date): Promise<string | null> {
+  async whoIsOnCall(scheduleId: string, at: Date, tx?: EntityManager): Promise<string | null> {
     if (!isUuid(scheduleId)) return null;
-    const shifts = await this.resolve([scheduleId], at.getTime(), at.getTime() + 1);
+    const shifts = await this.resolve([scheduleId], at.getTime(), at.getTime() + 1, tx);
     return shifts.get(scheduleId)?.[0]?.handle ?? null;
   }
 
