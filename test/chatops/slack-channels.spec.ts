@@ -168,12 +168,17 @@ describe('Incident channels, invites and pins (SLACK_INCIDENT_CHANNELS=on, Slack
     await eventually(async () => (await pins(declared.id)).length === 2, { message: 'alice’s pin' });
     await settled(declared.id);
     expect((await pins(declared.id)).map((p) => p.actor)).toEqual([BOB.handle, ALICE.handle]);
-    expect(await db.count(`SELECT 1 FROM chat_jobs WHERE kind = 'pin'`)).toBe(2);
+    // A reply in a thread is pinned too (it is not in the channel's history).
+    const reply = stub.addMessage(channelId, 'Root cause: a full disk on db-2', 'U0HUMAN2', ts);
+    await react(reactionBody(channelId, reply, { eventId: 'Ev0PIN0007' }));
+    await eventually(async () => (await pins(declared.id)).length === 3, { message: 'the pinned thread reply' });
+    expect((await pins(declared.id)).at(-1)).toMatchObject({ actor: BOB.handle, data: { text: 'Root cause: a full disk on db-2' } });
+    expect(await db.count(`SELECT 1 FROM chat_jobs WHERE kind = 'pin'`)).toBe(3);
     // Each pinner is told, only them; the stranger is told why nothing happened.
     const told = await eventually(() => {
       const calls = stub.callsOf('chat.postEphemeral').filter((c) => c.args.channel === channelId);
-      return calls.length === 3 && calls;
-    }, { message: 'three ephemeral messages' });
+      return calls.length === 4 && calls;
+    }, { message: 'four ephemeral messages' });
     const byUser = new Map(told.map((c) => [c.args.user, String(c.args.text)]));
     expect(byUser.get(STRANGER)).toContain('nothing was pinned');
     expect(byUser.get(ALICE.slackUserId)).toContain(`Pinned to the timeline of #${declared.number}`);

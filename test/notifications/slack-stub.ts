@@ -153,10 +153,11 @@ export class SlackStub {
   }
 
   /** A message a person wrote in a channel (to react to); answers its ts. */
-  addMessage(channel: string, text: string, user = 'U0HUMAN1'): string {
+  addMessage(channel: string, text: string, user = 'U0HUMAN1', threadTs?: string): string {
     const message: StubMessage = {
       channel: SlackStub.channelId(channel),
       ts: this.nextTs(),
+      threadTs,
       text,
       blocks: [],
       postedAt: Date.now(),
@@ -311,7 +312,9 @@ export class SlackStub {
         return { ok: true, messages, has_more: false };
       }
       case 'conversations.replies': {
-        const parent = this.messages.find((m) => m.channel === args.channel && m.ts === args.ts);
+        // Slack takes the ts of the parent or of any reply in the thread.
+        const named = this.messages.find((m) => m.channel === args.channel && m.ts === args.ts);
+        const parent = named?.threadTs ? this.messages.find((m) => m.channel === args.channel && m.ts === named.threadTs) : named;
         if (!parent) return { ok: false, error: 'thread_not_found' };
         const messages = [parent, ...this.replies(parent.ts)].map((m) => ({
           type: 'message',

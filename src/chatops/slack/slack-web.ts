@@ -132,12 +132,11 @@ export class SlackWeb implements OnModuleDestroy {
     });
     const found = history.messages?.find((m) => m.ts === ts);
     if (found) return found.text ?? '';
+    // A thread reply is not in the channel's history; its thread is found from its own ts.
     const replies = await this.call<{ messages?: Array<{ ts?: string; text?: string }> }>('conversations.replies', {
       channel: channelId,
       ts,
-      latest: ts,
-      inclusive: true,
-      limit: 1,
+      limit: 1000,
     }).catch((error: unknown) => {
       if (error instanceof SlackCallError && error.kind === 'permanent') return { messages: [] };
       throw error;
