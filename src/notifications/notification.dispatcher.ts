@@ -23,6 +23,9 @@ interface Delivered {
   record?: boolean;
 }
 
+/** Thread events the root message's facts (severity, status, roles, service) do not show. */
+const NOT_SHOWN_BY_ROOT = new Set(['incident.escalated']);
+
 /** Slack channel ids (C…, G…, D…): only with an id can a retry look for an earlier try's message. */
 const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
 
@@ -277,8 +280,9 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       const why = announcement?.status === 'failed' ? 'failed' : 'was never made';
       throw new DeliveryError('permanent', `no Slack thread in ${job.recipient}: the incident's announcement ${why}`);
     }
-    // Changes the root message already showed when it was posted are no news.
-    const news = job.payload.events.filter((e) => e.seq > thread.rootVersion);
+    // Changes the root message already showed when it was posted are no news; what it never
+    // shows (an escalation) is news however late the root was posted.
+    const news = job.payload.events.filter((e) => e.seq > thread.rootVersion || NOT_SHOWN_BY_ROOT.has(e.type));
     if (news.length === 0) return { record: false };
     input = { ...input, payload: { ...input.payload, events: news } };
     let progress = job.progress;
