@@ -219,7 +219,13 @@ export class Pager {
     const resolved = await this.resolveSteps(policy, now);
     const decision = nextStep({ policy, from, resolved, status: incident.status as IncidentStatus, now });
     if (decision.kind === 'stop') {
-      await this.end(tx, incident.id, decision.status, now);
+      // Ended here before the consumer saw the event: time to acknowledge still counts to the acknowledgement.
+      await this.end(
+        tx,
+        incident.id,
+        decision.status,
+        incident.acknowledgedAt ? new Date(incident.acknowledgedAt) : now,
+      );
       return;
     }
     if (decision.kind === 'exhausted') {
