@@ -81,7 +81,8 @@ module.exports = {
         'domain/ files of its own module, and packages and built-ins that are pure computation ' +
         '(PURE_PACKAGES, PURE_BUILTINS). ' +
         'Another module\'s types come in through that module\'s index.ts as `import type`, which the ' +
-        'compiler erases.',
+        'compiler erases; another module\'s domain/index.ts is its published language (pure types and ' +
+        'rules, e.g. severities) and may be imported as it is.',
       severity: 'error',
       from: { path: DOMAIN_FILE, pathNot: TEST_CODE },
       to: {
@@ -91,6 +92,7 @@ module.exports = {
           `(?:^|/)node_modules/(?:${PURE_PACKAGES.join('|')})/`,
           `^(?:node:)?(?:${PURE_BUILTINS.join('|')})$`,
           `^src/(?!$1/)(?!${NON_FEATURE}/)[^/]+/index\\.ts$`,
+          `^src/(?!${NON_FEATURE}/)[^/]+/domain/index\\.ts$`,
         ],
       },
     },
@@ -106,7 +108,8 @@ module.exports = {
     {
       name: 'feature-modules-meet-at-index',
       comment:
-        'A feature module is used by others only through its public surface, src/<module>/index.ts. ' +
+        'A feature module is used by others only through its public surface, src/<module>/index.ts, ' +
+        'and its published language, src/<module>/domain/index.ts (pure types and rules). ' +
         'Reaching into its persistence/, domain/, queries/ or any other file couples you to its tables ' +
         'and internals, which it must stay free to change. If what you need is not exported, ask for it ' +
         'to be exported (or add a query/port to that module), do not import around it.',
@@ -114,7 +117,7 @@ module.exports = {
       from: { path: `^src/(?!${NON_FEATURE}/)([^/]+)/`, pathNot: TEST_CODE },
       to: {
         path: FEATURE_FILE,
-        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'],
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/[^/]+/domain/index\\.ts$'],
       },
     },
     {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { IncidentsModule } from '../incidents/incidents.module';
+import { IncidentsModule } from '../incidents';
 import { PostmortemLoader } from './postmortem.loader';
 import { GetPostmortemHandler, ListPostmortemsHandler } from './postmortem-queries';
 import { PostmortemsController } from './postmortems.controller';

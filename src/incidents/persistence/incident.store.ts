@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../platform/http/app-error';
 import { isUuid } from '../../platform/http/uuid';
 import { IncidentNotFound } from '../incident-not-found';
-import { OUTBOX_CHANNEL } from '../../platform/messaging/outbox-relay';
+import { OUTBOX_CHANNEL } from './incident-outbox';
 import { CommandContext, DeclareIncidentInput, Incident, IncidentEvent } from '../domain';
 import {
   ActionItemRow,
