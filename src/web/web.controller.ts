@@ -53,7 +53,7 @@ function send(
   return reply.status(200).send(file.body);
 }
 
-/** The browser UI: the incident board, the live incident page, the on-call page and their static assets. */
+/** The browser UI: the incident board, the live incident page, the on-call page, the action-items page and their static assets. */
 @ApiExcludeController()
 @Public()
 @Controller()
@@ -74,6 +74,11 @@ export class WebController {
   @Get('on-call')
   onCall(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return send(request, reply, this.page('on-call'), REVALIDATE, PAGE_SECURITY_HEADERS);
+  }
+
+  @Get('action-items')
+  actionItems(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return send(request, reply, this.page('action-items'), REVALIDATE, PAGE_SECURITY_HEADERS);
   }
 
   /** Files are looked up by name in memory, never on disk, so `..` reaches nothing. */
