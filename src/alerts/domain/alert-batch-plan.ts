@@ -3,6 +3,7 @@ import type { CorrelateChangeInput, GroupIncident, Severity } from '../../incide
 export type { GroupIncident } from '../../incidents/domain';
 import type { ActionMessage, AlertMessage, AnnotationMessage, SignalsMessage } from './alert-message-types';
 import type { AlertSignal } from './alert-signal';
+import { ActiveWindow, coveringWindow } from './maintenance-window';
 import { boundedKey, truncate } from './text-bounds';
 
 /**
@@ -20,6 +21,17 @@ import { boundedKey, truncate } from './text-bounds';
  *   firing   + resolved  → resolved; the incident marks it (and resolves itself with the last)
  *   resolved + anything  → ignored (a late firing of a resolved occurrence never revives it)
  * PagerDuty `acknowledged` counts as firing and acknowledges a triggered incident.
+ *
+ * Maintenance windows (ctx.windows, those in force at ctx.now):
+ *   unknown  + firing, group has an open incident (or one this batch joins)   → attaches as above
+ *   unknown  + firing, would declare or reopen, its incident's service covered → stored firing,
+ *                          held by the window (held_by, the declaration it would have made); no
+ *                          incident, nobody paged
+ *   held     + firing    → seen again: refreshed, still held
+ *   held     + resolved  → resolved, nothing else
+ * At the window's end, `release` plans the held ones still firing as new firing alerts: they
+ * join an open (or reopenable) incident of their group, move to another window still covering
+ * them, or declare one incident per group with the worst severity among them.
  */
 
 export type AlertStatus = 'firing' | 'resolved';
@@ -64,7 +76,31 @@ export interface AlertRowWrite {
   first_seen_at: string;
   last_seen_at: string;
   resolved_at: string | null;
+  /** The maintenance window holding it (new rows only; see the rules above). */
+  held_by: string | null;
+  held_incident: HeldDeclaration | null;
 }
+
+/** What a held alert would have declared, kept so that its release declares the same. */
+export interface HeldDeclaration {
+  title: string;
+  summary: string | null;
+  service: string | null;
+}
+
+/** A held alert still firing when its window ended, as `release` needs it. */
+export interface HeldAlert {
+  id: string;
+  source: string;
+  identity: string;
+  groupKey: string;
+  severity: Severity;
+  summary: string;
+  declaration: HeldDeclaration;
+}
+
+/** What releasing a window decided per held alert: an incident now, or another window. */
+export type Release = { alertId: string; incidentId: string } | { alertId: string; heldBy: string };
 
 export type IncidentOp =
   | { kind: 'attach'; alertId: string; source: string; identity: string; summary: string; severity: Severity }
@@ -92,7 +128,16 @@ export interface IncidentPlan {
 }
 
 export type Transition =
-  'new_firing' | 'new_resolved' | 'repeat' | 'resolved' | 'ignored' | 'acknowledged' | 'annotation' | 'change';
+  | 'new_firing'
+  | 'new_resolved'
+  | 'repeat'
+  | 'resolved'
+  | 'ignored'
+  | 'acknowledged'
+  | 'annotation'
+  | 'change'
+  | 'held'
+  | 'released';
 
 /** An existing row resolved without new content (Events API resolve). */
 export interface AlertResolution {
@@ -113,6 +158,8 @@ interface Tracked {
 export interface PlanContext {
   now: Date;
   newId: () => string;
+  /** Maintenance windows in force at `now` (none when absent). */
+  windows?: readonly ActiveWindow[];
 }
 
 const TITLE_MAX = 200;
@@ -141,6 +188,8 @@ export class AlertBatchPlan {
   readonly counts = new Map<Transition, number>();
   /** Messages that referred to something unknown, for logs. */
   readonly skipped: Array<{ groupKey: string; deliveryId?: string; reason: string }> = [];
+  /** Set by `release`: what became of each held alert. */
+  readonly releases: Release[] = [];
 
   private readonly byOccurrence = new Map<string, Tracked>();
   /** Events API: the latest occurrence of each (integration, dedup_key). */
@@ -263,6 +312,17 @@ export class AlertBatchPlan {
           this.count('new_resolved');
           continue;
         }
+        const window = this.holdingWindow(message.groupKey, incidentService(message, signal));
+        if (window) {
+          write.held_by = window.id;
+          write.held_incident = {
+            title: incidentTitle(message, signal),
+            summary: text(incidentSummary(message, signal), SUMMARY_MAX),
+            service: incidentService(message, signal),
+          };
+          this.count('held');
+          continue;
+        }
         const plan = this.targetFor(message, signal, declareSeverity ?? signal.severity);
         row.incidentId = plan.incidentId;
         write.incident_id = plan.incidentId;
@@ -366,11 +426,69 @@ export class AlertBatchPlan {
           title: incidentTitle(message, signal),
           summary: text(incidentSummary(message, signal), SUMMARY_MAX),
           severity,
-          service: text(message.meta.service ?? signal.service, SERVICE_MAX),
+          service: incidentService(message, signal),
           groupKey: message.groupKey,
         });
     this.groupTargets.set(message.groupKey, plan.incidentId);
     return this.withGroup(plan, message);
+  }
+
+  /**
+   * The window that holds a new firing alert of this group: none when the group already has
+   * an open incident (its alerts still attach) or one this batch joins or declares.
+   */
+  private holdingWindow(groupKey: string, service: string | null): ActiveWindow | null {
+    if (!this.ctx.windows?.length || this.groupTargets.has(groupKey)) return null;
+    const latest = this.groupIncidents.get(groupKey);
+    if (latest && latest.status !== 'resolved') return null;
+    return coveringWindow(this.ctx.windows, service);
+  }
+
+  /**
+   * A window ended: its held alerts still firing (oldest first) are planned as if they had
+   * just arrived, with the windows still in force in ctx.windows.
+   */
+  release(held: readonly HeldAlert[]): void {
+    const severityOf = new Map<string, Severity>();
+    for (const alert of held) {
+      const known = severityOf.get(alert.groupKey);
+      severityOf.set(alert.groupKey, known ? worst(known, alert.severity) : alert.severity);
+    }
+    for (const alert of held) {
+      const window = this.holdingWindow(alert.groupKey, alert.declaration.service);
+      if (window) {
+        this.releases.push({ alertId: alert.id, heldBy: window.id });
+        this.count('held');
+        continue;
+      }
+      const plan = this.releaseTarget(alert, severityOf.get(alert.groupKey) ?? alert.severity);
+      plan.groups.add(alert.groupKey);
+      plan.ops.push({
+        kind: 'attach',
+        alertId: alert.id,
+        source: alert.source,
+        identity: truncate(alert.identity, IDENTITY_MAX),
+        summary: text(alert.summary, SUMMARY_MAX) ?? truncate(alert.identity, SUMMARY_MAX),
+        severity: alert.severity,
+      });
+      this.releases.push({ alertId: alert.id, incidentId: plan.incidentId });
+      this.count('released');
+    }
+  }
+
+  private releaseTarget(alert: HeldAlert, severity: Severity): IncidentPlan {
+    const known = this.groupTargets.get(alert.groupKey);
+    if (known) return this.plan(known);
+    const latest = this.groupIncidents.get(alert.groupKey);
+    const usable =
+      latest &&
+      (latest.status !== 'resolved' ||
+        (latest.resolvedAt !== null && this.ctx.now.getTime() - latest.resolvedAt.getTime() < REOPEN_WINDOW_MS));
+    const plan = usable
+      ? this.plan(latest.id)
+      : this.plan(this.ctx.newId(), { ...alert.declaration, severity, groupKey: alert.groupKey });
+    this.groupTargets.set(alert.groupKey, plan.incidentId);
+    return plan;
   }
 
   private withGroup(plan: IncidentPlan, message: AlertMessage): IncidentPlan {
@@ -486,6 +604,8 @@ export class AlertBatchPlan {
       first_seen_at: into?.first_seen_at ?? this.nowIso,
       last_seen_at: this.nowIso,
       resolved_at: into?.resolved_at ?? null,
+      held_by: into?.held_by ?? null,
+      held_incident: into?.held_incident ?? null,
     });
     return write;
   }
@@ -515,6 +635,11 @@ export function incidentTitle(message: SignalsMessage, signal: AlertSignal): str
 
 function incidentSummary(message: SignalsMessage, signal: AlertSignal): string | null {
   return message.meta.alertmanager?.commonAnnotations.description ?? signal.description;
+}
+
+/** The service an incident declared for this alert would get: what maintenance windows match. */
+export function incidentService(message: SignalsMessage, signal: AlertSignal): string | null {
+  return text(message.meta.service ?? signal.service, SERVICE_MAX);
 }
 
 /** A stored change (deploy) as the planner needs it. */
