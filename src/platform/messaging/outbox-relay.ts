@@ -6,13 +6,6 @@ import { OutboxEntry, OutboxSource } from './outbox-source';
 import { closeQuietly, ownConnection, quoteIdentifier } from './own-connection';
 import { Signal } from './signal';
 
-/**
- * @deprecated The incident outbox's channel lives with it now
- * (`src/incidents/persistence/incident-outbox.ts`); this alias goes once incident.store.ts
- * imports it from there.
- */
-export const OUTBOX_CHANNEL = 'sitrep_outbox';
-
 export interface OutboxRelayOptions {
   /** Most rows per publish. Default 500. */
   batchSize?: number;
