@@ -44,6 +44,11 @@ const HANDLE = /^[^\s\p{Cc}]{1,100}$/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLACK_CHANNEL = /^(?:#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{2,30})$/;
 
+/** Text PostgreSQL can store: no NUL, no unpaired UTF-16 surrogate. */
+export function isStorableText(text: string): boolean {
+  return !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
+
 /**
  * Checks a policy body and gives it back with defaults filled in, or lists every problem
  * (each naming its field). Whether named responders and schedules exist is asked elsewhere.
@@ -52,7 +57,9 @@ export function checkPolicy(input: unknown): { policy: PolicyDefinition } | { pr
   const problems: FieldProblem[] = [];
   const body = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
   const name = typeof body.name === 'string' ? body.name.trim() : '';
-  if (name.length < 1 || name.length > 200) problems.push({ path: 'name', problem: 'must be 1 to 200 characters' });
+  if (name.length < 1 || name.length > 200 || !isStorableText(name) || /\p{Cc}/u.test(name)) {
+    problems.push({ path: 'name', problem: 'must be 1 to 200 characters without control characters' });
+  }
   const isDefault = body.default ?? false;
   if (typeof isDefault !== 'boolean') problems.push({ path: 'default', problem: 'must be true or false' });
   const repeat = body.repeat ?? 0;
@@ -111,7 +118,8 @@ function checkTarget(raw: unknown, path: string, problems: FieldProblem[]): Poli
   const t = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   switch (t.type) {
     case 'responder':
-      if (typeof t.handle === 'string' && HANDLE.test(t.handle)) return { type: 'responder', handle: t.handle };
+      if (typeof t.handle === 'string' && HANDLE.test(t.handle) && isStorableText(t.handle))
+        return { type: 'responder', handle: t.handle };
       problems.push({ path: `${path}.handle`, problem: 'must be a responder handle' });
       return undefined;
     case 'schedule':

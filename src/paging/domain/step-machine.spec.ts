@@ -1,6 +1,6 @@
 import { parseDuration } from './duration';
 import type { PagePolicy } from './policy';
-import { checkPolicy } from './policy';
+import { checkPolicy, isStorableText } from './policy';
 import { nextStep, notificationsFor, ResolvedStep, startsPage, StepDecision } from './step-machine';
 
 const NOW = new Date('2026-03-14T03:21:00Z');
@@ -255,5 +255,12 @@ describe('checkPolicy', () => {
     const result = checkPolicy(body);
     expect('problems' in result && result.problems.map((p) => p.path)).toEqual(paths);
   });
+  it.each([
+    ['plain', true],
+    ['emoji \uD83D\uDE80', true],
+    ['nul \u0000', false],
+    ['lone \uD800', false],
+    ['lone \uDC00', false],
+  ])('storable text %p → %p', (text, storable) => expect(isStorableText(text)).toBe(storable));
   it('delays are at least PT1S', () => expect(parseDuration('PT1S')).toBe(1000));
 });

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res }
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../platform/auth/auth.guard';
+import { isUuid } from '../../platform/http/uuid';
+import { isStorableText } from '../domain/policy';
 import { EscalationPolicies, EscalationPolicyView } from '../policies/escalation-policies';
 import { Services } from '../policies/services';
 import { invalid, IfMatch } from './problems';
@@ -104,7 +106,7 @@ export class ServicesController {
   @Get()
   async list(@Query('limit') rawLimit?: string, @Query('cursor') rawCursor?: string) {
     const limit = pageLimit(rawLimit);
-    const after = decodeCursor(rawCursor, (v): v is string => typeof v === 'string');
+    const after = decodeCursor(rawCursor, (v): v is string => typeof v === 'string' && isStorableText(v));
     const items = await this.services.list(limit + 1, after);
     const page = items.slice(0, limit);
     const last = page[page.length - 1];

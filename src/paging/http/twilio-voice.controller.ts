@@ -33,7 +33,13 @@ export class TwilioVoiceController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const authToken = this.config.twilio.authToken;
-    if (!authToken) throw new AppError('unavailable', 'TWILIO_OFF', 'Twilio is not configured here', undefined, 60);
+    // Without the auth token no request can be verified: every one is refused, nothing changes.
+    if (!authToken)
+      throw new AppError(
+        'unauthorized',
+        'BAD_SIGNATURE',
+        'Twilio is not configured here: X-Twilio-Signature cannot be verified',
+      );
     const raw = request.rawBody ? request.rawBody.toString('utf8') : '';
     const params = [...new URLSearchParams(raw).entries()];
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../platform/http/app-error';
 import { isUuid } from '../../platform/http/uuid';
+import { isStorableText } from '../domain/policy';
 import { invalid } from '../http/problems';
 import { EscalationPolicies, EscalationPolicyView } from './escalation-policies';
 
@@ -113,6 +114,6 @@ export class Services {
 }
 
 function checkName(name: string): void {
-  if (!SERVICE_NAME.test(name))
+  if (!SERVICE_NAME.test(name) || !isStorableText(name))
     throw invalid([{ path: 'name', problem: 'must be 1 to 200 characters without control characters' }]);
 }
