@@ -9,6 +9,8 @@ import { ALERT_INTEGRATION_TYPES } from './ingest/integration-types';
 import { AlertmanagerController } from './ingest/alertmanager.controller';
 import { PagerDutyEventsController } from './ingest/pagerduty-events.controller';
 import { PagerDutyWebhookController } from './ingest/pagerduty-webhook.controller';
+import { GetIncidentAlertsHandler } from './queries/get-incident-alerts.query';
+import { IncidentAlertsController } from './queries/incident-alerts.controller';
 
 /**
  * Alert ingestion: the source endpoints validate, authenticate per integration and answer only
@@ -17,8 +19,8 @@ import { PagerDutyWebhookController } from './ingest/pagerduty-webhook.controlle
  */
 @Module({
   imports: [IncidentsModule],
-  controllers: [AlertmanagerController, PagerDutyWebhookController, PagerDutyEventsController],
-  providers: [AlertMetrics, AlertPublisher, AlertBatchProcessor, AlertConsumer],
+  controllers: [AlertmanagerController, PagerDutyWebhookController, PagerDutyEventsController, IncidentAlertsController],
+  providers: [AlertMetrics, AlertPublisher, AlertBatchProcessor, AlertConsumer, GetIncidentAlertsHandler],
 })
 export class AlertsModule {
   constructor(integrationTypes: IntegrationTypes) {

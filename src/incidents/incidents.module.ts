@@ -14,7 +14,7 @@ import { IncidentsController } from './http/incidents.controller';
 import { IncidentCommands } from './incident-commands';
 import { IncidentLookups } from './incident-lookups';
 import { IncidentStore } from './persistence/incident.store';
-import { GetIncidentAlertsHandler, GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
+import { GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
 import { ResponderDirectory, RespondersController } from './responders/responders';
 
 @Module({
@@ -35,7 +35,6 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     UpdateActionItemHandler,
     GetIncidentHandler,
     ListIncidentsHandler,
-    GetIncidentAlertsHandler,
   ],
   exports: [IncidentCommands, IncidentLookups, ResponderDirectory],
 })

@@ -15,7 +15,7 @@ import { Transition, TransitionIncident, TRANSITIONS } from '../commands/transit
 import { UpdateIncident } from '../commands/update-incident/update-incident.command';
 import { isRole, Role, ROLES } from '../domain';
 import { IncidentView } from '../incident-views';
-import { GetIncident, GetIncidentAlerts, ListIncidents } from '../queries/incident-queries';
+import { GetIncident, ListIncidents } from '../queries/incident-queries';
 import {
   AddActionItemDto,
   AddNoteDto,
@@ -175,10 +175,5 @@ export class IncidentsController {
     @IfMatch() version: number | undefined,
   ) {
     return this.commands.execute(new UpdateActionItem(id, itemId, body, actor, version));
-  }
-
-  @Get(':id/alerts')
-  alerts(@Param('id') id: string) {
-    return this.queries.execute(new GetIncidentAlerts(id));
   }
 }
