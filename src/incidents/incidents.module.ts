@@ -12,6 +12,7 @@ import { TransitionIncidentHandler } from './commands/transition-incident/transi
 import { UpdateIncidentHandler } from './commands/update-incident/update-incident.command';
 import { IncidentsController } from './http/incidents.controller';
 import { IncidentCommands } from './incident-commands';
+import { IncidentEventStream } from './events/incident-event.consumer';
 import { IncidentLookups } from './incident-lookups';
 import { IncidentStore } from './persistence/incident.store';
 import { GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
@@ -22,6 +23,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
   providers: [
     IncidentStore,
     IncidentCommands,
+    IncidentEventStream,
     IncidentLookups,
     ResponderDirectory,
     DeclareIncidentHandler,
@@ -36,7 +38,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     GetIncidentHandler,
     ListIncidentsHandler,
   ],
-  exports: [IncidentCommands, IncidentLookups, ResponderDirectory],
+  exports: [IncidentCommands, IncidentLookups, IncidentEventStream, ResponderDirectory],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(

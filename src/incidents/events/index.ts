@@ -1,2 +1,3 @@
 export * from './incident-event.message';
 export * from './describe-event';
+export * from './incident-event.consumer';
