@@ -113,6 +113,7 @@ describe('action items across incidents and meetings (/api/v1/action-items)', ()
     await bad({ title: 'Fix it', owner: 'two words' }, 400, 'owner');
     await bad({ title: 'Fix it', dueDate: 'next friday' }, 400, 'dueDate');
     await bad({ title: 'Fix it', dueDate: '2026-02-30' }, 400, 'dueDate');
+    await bad({ title: 'Fix it', dueDate: '0000-01-01' }, 400, 'dueDate');
     await bad({ title: 'Fix it', tags: ['security roundup'] }, 400, 'tag');
     await bad({ title: 'Fix it', incidentId: 'not-an-id' }, 400, 'incidentId');
     const unknown = await bad({ title: 'Fix it', incidentId: '00000000-0000-4000-8000-000000000000' }, 404, null);

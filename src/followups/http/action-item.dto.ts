@@ -24,7 +24,7 @@ export class CreateActionItemDto {
   @ApiPropertyOptional({ example: '2026-12-18' })
   @IsOptional()
   @IsString({ message: DATE_MESSAGE })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: DATE_MESSAGE })
+  @Matches(/^(?!0000)\d{4}-\d{2}-\d{2}$/, { message: DATE_MESSAGE })
   dueDate?: string;
 
   @ApiPropertyOptional({ description: 'the incident this item follows up; omit for a standalone item' })
@@ -60,7 +60,7 @@ export class UpdateFollowupItemDto {
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsString({ message: DATE_MESSAGE })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: DATE_MESSAGE })
+  @Matches(/^(?!0000)\d{4}-\d{2}-\d{2}$/, { message: DATE_MESSAGE })
   dueDate?: string | null;
 
   @ApiPropertyOptional({ enum: ACTION_ITEM_STATUSES })

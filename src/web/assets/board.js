@@ -253,5 +253,73 @@
     clearInterval(ageTimer);
   }
 
+  // ---------------------------------------------------------------- declare
+
+  const DECLARE_FIELDS = ['title', 'severity', 'service', 'summary', 'commander'];
+
+  /** The API names the bad field in its message or details: mark that input. */
+  function markInvalid(error) {
+    const text = [error.message || '', ...((error.body && error.body.details) || []).map((d) => d.path + ' ' + d.problem)].join(' ');
+    let first = null;
+    for (const field of DECLARE_FIELDS) {
+      const input = $('declare-' + field);
+      const bad = new RegExp('\\b' + field + '\\b').test(text);
+      if (bad) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+      if (bad && !first) first = input;
+    }
+    if (first) first.focus();
+  }
+
+  async function loadDeclareResponders() {
+    try {
+      const result = await S.api('GET', '/api/v1/responders');
+      const items = Array.isArray(result) ? result : result.items || [];
+      $('declare-responders').replaceChildren(...items.map((r) => h('option', { value: r.handle }, r.name || r.handle)));
+    } catch {
+      // suggestions only
+    }
+  }
+
+  function wireDeclare() {
+    const form = $('declare-form');
+    $('declare').addEventListener('toggle', () => {
+      if ($('declare').open) {
+        loadDeclareResponders();
+        $('declare-title').focus();
+      }
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const body = { title: $('declare-title').value.trim(), severity: $('declare-severity').value };
+      if (!body.title) {
+        S.showError($('declare-error'), 'Give the incident a title: what is broken, for whom.');
+        $('declare-title').setAttribute('aria-invalid', 'true');
+        $('declare-title').focus();
+        return;
+      }
+      for (const field of ['service', 'summary', 'commander']) {
+        const value = $('declare-' + field).value.trim();
+        if (value) body[field] = value;
+      }
+      const button = form.querySelector('button[type=submit]');
+      button.disabled = true;
+      try {
+        const incident = await S.api('POST', '/api/v1/incidents', body);
+        S.showError($('declare-error'), '');
+        upsert(incident, false);
+        S.announce('Incident #' + incident.number + ' declared.');
+        location.assign('/incidents/' + encodeURIComponent(incident.id));
+      } catch (error) {
+        if (error.status === 401) return;
+        S.showError($('declare-error'), 'Not declared: ' + error.message);
+        markInvalid(error);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  wireDeclare();
   S.boot({ start, stop });
 })();

@@ -25,6 +25,9 @@
   let refreshTimer = null;
   let alertsTimer = null;
   let clockTimer = null;
+  /** The answer of /update-cadence, and the incident version it was read at. */
+  let cadence = null;
+  let cadenceVersion = -1;
 
   // ---------------------------------------------------------------- header
 
@@ -97,6 +100,53 @@
     );
   }
 
+  // ---------------------------------------------------------------- stakeholder updates
+
+  /** When the next stakeholder update is due, counted down; overdue in red. */
+  function renderCadence() {
+    const el = $('update-due');
+    if (!cadence || !incident) {
+      el.textContent = '';
+      el.dataset.state = 'unknown';
+      return;
+    }
+    const last = cadence.lastStatusUpdateAt
+      ? ['Last update ', S.timeEl(cadence.lastStatusUpdateAt, S.shortTime(cadence.lastStatusUpdateAt)), '. ']
+      : ['No update posted yet. '];
+    if (incident.status === 'resolved') {
+      el.dataset.state = 'none';
+      el.replaceChildren(...last, 'Resolved: no more updates are due.');
+    } else if (!cadence.nextUpdateDueAt) {
+      el.dataset.state = 'none';
+      el.replaceChildren(...last, 'No update cadence for ' + incident.severity + '.');
+    } else {
+      const due = Date.parse(cadence.nextUpdateDueAt);
+      const now = Date.now();
+      const at = S.timeEl(cadence.nextUpdateDueAt, S.shortTime(cadence.nextUpdateDueAt));
+      el.dataset.state = due <= now ? 'overdue' : 'due';
+      el.replaceChildren(
+        ...last,
+        due <= now
+          ? h('strong', null, 'Next update overdue by ' + S.duration(now - due) + ' (was due ', at, ').')
+          : h('span', null, 'Next update due in ' + S.duration(due - now) + ' (at ', at, ').'),
+      );
+    }
+  }
+
+  async function loadCadence() {
+    const gen = generation;
+    const version = incident ? incident.version : -1;
+    try {
+      const next = await S.api('GET', base + '/update-cadence');
+      if (gen !== generation) return;
+      cadence = next;
+      cadenceVersion = version;
+      renderCadence();
+    } catch {
+      // the countdown is a hint; the rest of the page works without it
+    }
+  }
+
   function renderIncident(next) {
     if (!next || (incident && next.version < incident.version)) return;
     const previous = incident;
@@ -113,6 +163,8 @@
     document.title = '#' + next.number + ' ' + next.title + ' · Sitrep';
     renderTimes();
     renderRoles();
+    if (next.version !== cadenceVersion) loadCadence();
+    else renderCadence();
     // The server says which moves are allowed: the page never re-declares the state machine.
     const allowed = next.allowedTransitions || [];
     for (const button of document.querySelectorAll('#transition-form [data-transition]')) {
@@ -511,6 +563,25 @@
       }
     });
 
+    const updateForm = $('update-form');
+    updateForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const text = $('update-text').value.trim();
+      if (!text) {
+        S.showError($('update-error'), 'Write the update first.');
+        $('update-text').focus();
+        return;
+      }
+      const button = updateForm.querySelector('button[type=submit]');
+      const entry = await write($('update-error'), [button], () => S.api('POST', base + '/updates', { text }));
+      if (entry) {
+        $('update-text').value = '';
+        applyEntry(entry, false);
+        S.announce('Status update posted to stakeholders.');
+        refreshIncident();
+      }
+    });
+
     const itemForm = $('action-item-form');
     itemForm.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -582,6 +653,8 @@
     entries = new Map();
     lastSeq = 0;
     actionItems = new Map();
+    cadence = null;
+    cadenceVersion = -1;
     restTimeline = true;
     catchingUp = true;
     $('timeline').replaceChildren();
@@ -614,7 +687,10 @@
     loadAlerts();
     loadResponders();
     renderActionItems();
-    clockTimer = setInterval(renderTimes, 30000);
+    clockTimer = setInterval(() => {
+      renderTimes();
+      renderCadence();
+    }, 15000);
     socket = S.connectTimeline((sock) => onConnect(sock, gen));
     if (socket) {
       socket.on('timeline', (payload) => {
