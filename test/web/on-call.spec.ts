@@ -88,7 +88,7 @@ describe('the /on-call page in a browser', () => {
     const platformCard = page.locator(`.oc-card[data-schedule-id="${platform.id}"]`);
     const onCall = now.find((i: any) => i.schedule.id === platform.id);
     expect(await platformCard.locator('.oc-now .oc-person').getAttribute('data-handle')).toBe(onCall.handle);
-    expect(await platformCard.locator('.oc-now time').getAttribute('datetime')).toBe(onCall.until);
+    expect(await platformCard.locator('.oc-until time').getAttribute('datetime')).toBe(onCall.until);
 
     // The strip draws exactly the API's shifts for the range it shows.
     const strip = platformCard.locator('.oc-strip');
@@ -122,6 +122,9 @@ describe('the /on-call page in a browser', () => {
     const expectedWidth = (covered / (Date.parse(to!) - Date.parse(from!))) * trackWidth;
     expect(Math.abs(widths.reduce((a, b) => a + b, 0) - expectedWidth)).toBeLessThan(shifts.length * 2);
     expect(await strip.locator('.oc-day').count()).toBe(14);
+    const next = shifts.find((s: any) => Date.parse(s.start) > Date.now() && s.handle !== onCall.handle);
+    expect(await platformCard.locator('.oc-next').getAttribute('data-handle')).toBe(next.handle);
+    expect(await platformCard.locator('.oc-next time').getAttribute('datetime')).toBe(next.start);
     expect(await strip.locator('ol.visually-hidden li').count()).toBe(shifts.length);
 
     const laterCard = page.locator(`.oc-card[data-schedule-id="${later.id}"]`);

@@ -47,7 +47,7 @@
     return ((Math.min(Math.max(ms, from), to) - from) / (to - from)) * 100;
   }
 
-  function nowLine(item, now) {
+  function nowLine(item, shifts, now) {
     const wrap = h('div', { class: 'oc-now' });
     if (item.handle) {
       wrap.append(
@@ -57,7 +57,7 @@
         wrap.append(
           h(
             'span',
-            { class: 'muted' },
+            { class: 'oc-until muted' },
             'until ',
             S.timeEl(item.until, when(Date.parse(item.until))),
             ' (in ' + S.duration(Date.parse(item.until) - now) + ')',
@@ -70,6 +70,20 @@
           'span',
           { class: 'muted' },
           item.until ? ['until ', S.timeEl(item.until, when(Date.parse(item.until)))] : 'no shift in the next 45 days',
+        ),
+      );
+    }
+    // Who takes over next: the first shift of somebody else after now.
+    const next = shifts.find((shift) => Date.parse(shift.start) > now && shift.handle !== item.handle);
+    if (next) {
+      wrap.append(
+        h(
+          'span',
+          { class: 'oc-next muted', dataset: { handle: next.handle } },
+          '· then ',
+          h('strong', {}, next.handle),
+          ' from ',
+          S.timeEl(next.start, when(Date.parse(next.start))),
         ),
       );
     }
@@ -164,7 +178,7 @@
     return h(
       'li',
       { class: 'oc-card', dataset: { scheduleId: item.schedule.id } },
-      h('div', { class: 'oc-head' }, h('h2', {}, item.schedule.name), nowLine(item, now)),
+      h('div', { class: 'oc-head' }, h('h2', {}, item.schedule.name), nowLine(item, shifts, now)),
       strip(item.schedule, shifts, from, to, now),
       legend(shifts),
     );
