@@ -1,3 +1,4 @@
+import type { INCIDENT_ACTIONS } from '../chatops';
 import type { IncidentView, PageMethod } from '../incidents';
 import type { OutboundMessage } from '../notifications';
 import type { StepPosition } from './domain/step-machine';
@@ -28,8 +29,8 @@ export function pageMessage(method: PageMethod, facts: PageFacts, ackUrl: string
           `Sitrep page. Severity ${SPOKEN_SEVERITY[incident.severity] ?? incident.severity} incident ${incident.number}` +
           `${incident.service ? `, service ${incident.service}` : ''}. ${incident.title}. Press 1 to acknowledge. ${ackUrl}`,
       };
-    default:
-      return {
+    default: {
+      const message: OutboundMessage = {
         subject: `Paged: ${incident.severity} incident #${incident.number}: ${incident.title}`,
         text: [
           `You are paged for incident #${incident.number}${where}, ${incident.severity}: ${incident.title}`,
@@ -39,7 +40,36 @@ export function pageMessage(method: PageMethod, facts: PageFacts, ackUrl: string
           `Incident: ${publicUrl}/incidents/${incident.id}`,
         ].join('\n'),
       };
+      if (method === 'slack') message.blocks = slackBlocks(message, incident.id);
+      return message;
+    }
   }
+}
+
+/** A page DM: the message, then the buttons chatops answers (acting as the clicking responder). */
+function slackBlocks(message: OutboundMessage, incidentId: string): NonNullable<OutboundMessage['blocks']> {
+  const button = (text: string, actionId: keyof typeof INCIDENT_ACTIONS, style?: 'primary') => ({
+    type: 'button',
+    text: { type: 'plain_text', text },
+    action_id: actionId,
+    value: incidentId,
+    ...(style ? { style } : {}),
+  });
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: `*${mrkdwn(message.subject)}*\n${mrkdwn(message.text)}` } },
+    {
+      type: 'actions',
+      elements: [
+        button('Acknowledge', 'incident.acknowledge', 'primary'),
+        button('Resolve', 'incident.resolve'),
+        button('Take command', 'incident.take_command'),
+      ],
+    },
+  ];
+}
+
+function mrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** What a Slack channel named by a policy step is told (no acknowledge link: tokens are per person). */

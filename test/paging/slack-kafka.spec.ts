@@ -60,6 +60,13 @@ describe('paging over the Kafka transport: Slack DMs and a Slack channel target'
       slack.messages.find((m) => m.channel === SlackStub.channelId('ULEE12345') && m.text.includes('/ack/')),
     );
     const token = ackToken(dm.text);
+    const buttons = dm.blocks.find((b: any) => b.type === 'actions').elements;
+    expect(buttons.map((b: any) => [b.action_id, b.value])).toEqual([
+      ['incident.acknowledge', incident.id],
+      ['incident.resolve', incident.id],
+      ['incident.take_command', incident.id],
+    ]);
+    expect(blockText(dm.blocks)).toContain(`/ack/${token}`);
     const room = await eventually(() =>
       slack.messages.find((m) => m.channel === SlackStub.channelId('#search-oncall')),
     );
