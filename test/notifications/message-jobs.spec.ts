@@ -113,13 +113,13 @@ describe('NotificationJobs: messages to people and channels as durable jobs', ()
   it('leaves a job of a channel this instance lacks to an instance that has it; stores text PostgreSQL cannot', async () => {
     await db.query(
       `INSERT INTO notification_jobs (idempotency_key, channel, recipient, kind, gate, payload, message, give_up_at)
-       VALUES ('sms:later', 'sms', '+15005550006', 'message', 'sms:twilio', '{}', '{"subject": "Paged", "text": "x"}', now() + interval '1 hour')`,
+       VALUES ('pigeon:later', 'pigeon', 'loft-7', 'message', 'pigeon:loft-7', '{}', '{"subject": "Paged", "text": "x"}', now() + interval '1 hour')`,
     );
     await jobs.enqueue(undefined, { key: 'digest:nul', channel: 'email', to: 'frank@example.com', message: message('Digest\u0000', 'a\u0000b \ud800') });
     const mail = await eventually(() => sink.to('frank@example.com')[0]);
     expect(mail.subject).toBe('Digest\ufffd');
     expect(mail.text).toContain('a\ufffdb \ufffd');
-    expect(await row('sms:later')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await row('pigeon:later')).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
   it('refuses a channel it does not have and an address the channel cannot reach, naming the field', async () => {
