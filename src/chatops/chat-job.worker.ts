@@ -7,6 +7,7 @@ import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { incidentChannelName } from './domain/channel-name';
 import { unescapeSlack } from './domain/parse-incident-command';
 import { channelReadyText, inChannel } from './domain/replies';
+import { ChatopsMetrics } from './chatops.metrics';
 import { ClickJob, InteractionHandler } from './interaction.handler';
 import { ChatJobRow, ChatopsStore } from './persistence/chatops.store';
 import { SlackCallError } from './slack/slack-call-error';
@@ -55,6 +56,7 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly incidents: IncidentCommands,
     private readonly directory: ResponderDirectory,
     private readonly clicks: InteractionHandler,
+    private readonly metrics: ChatopsMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -115,44 +117,66 @@ export class ChatJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async run(job: ChatJobRow): Promise<void> {
     try {
-      switch (job.kind) {
-        case 'create_channel':
-          return await this.createChannel(job);
-        case 'invite':
-          return await this.invite(job);
-        case 'pin':
-          return await this.pin(job);
-        case 'click':
-          await this.clicks.run(job.incident_id, job.payload as ClickJob);
-          return await this.store.finish(job.id);
-      }
+      await this.runOnce(job);
+      this.metrics.jobs.inc({ kind: job.kind, outcome: 'done' });
     } catch (error) {
-      await this.settle(job, error);
+      this.metrics.jobs.inc({ kind: job.kind, outcome: await this.settle(job, error) });
     }
   }
 
-  private async settle(job: ChatJobRow, error: unknown): Promise<void> {
+  private async runOnce(job: ChatJobRow): Promise<void> {
+    switch (job.kind) {
+      case 'create_channel':
+        return this.createChannel(job);
+      case 'invite':
+        return this.invite(job);
+      case 'pin':
+        return this.pin(job);
+      case 'click':
+        await this.clicks.run(job.incident_id, job.payload as ClickJob);
+        return this.store.finish(job.id);
+    }
+  }
+
+  /** Puts the job back or gives it up; answers the outcome for the metrics. */
+  private async settle(job: ChatJobRow, error: unknown): Promise<string> {
     const log = { jobId: job.id, incidentId: job.incident_id, kind: job.kind };
     if (error instanceof JobOutcome) {
-      if (error.kind === 'wait') return this.store.retryLater(job.id, error.delayMs, false, null);
+      if (error.kind === 'wait') {
+        await this.store.retryLater(job.id, error.delayMs, false, null);
+        return 'waiting';
+      }
       this.logger.warn({ ...log, reason: error.reason }, 'A chat job failed');
-      return this.store.fail(job.id, error.reason);
+      await this.store.fail(job.id, error.reason);
+      return 'failed';
     }
     if (error instanceof SlackCallError) {
-      if (error.kind === 'rate_limited') return this.store.retryLater(job.id, error.retryAfterMs ?? 1000, false, error.message);
+      if (error.kind === 'rate_limited') {
+        await this.store.retryLater(job.id, error.retryAfterMs ?? 1000, false, error.message);
+        return 'rate_limited';
+      }
       if (error.kind === 'transient' && job.attempts + 1 < MAX_ATTEMPTS) {
-        return this.store.retryLater(job.id, this.backoff(job.attempts), true, error.message);
+        await this.store.retryLater(job.id, this.backoff(job.attempts), true, error.message);
+        return 'retried';
       }
       this.logger.warn({ ...log, reason: error.message }, 'A chat job failed');
-      return this.store.fail(job.id, error.message);
+      await this.store.fail(job.id, error.message);
+      return 'failed';
     }
     if (isDomainError(error)) {
       this.logger.warn({ ...log, reason: error.message }, 'A chat job was refused by the incident');
-      return this.store.fail(job.id, error.message);
+      await this.store.fail(job.id, error.message);
+      return 'failed';
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    if (job.attempts + 1 >= MAX_ATTEMPTS) {
+      this.logger.warn({ ...log, err: error }, 'A chat job failed');
+      await this.store.fail(job.id, reason);
+      return 'failed';
     }
     this.logger.warn({ ...log, err: error }, 'A chat job will be retried');
-    if (job.attempts + 1 >= MAX_ATTEMPTS) return this.store.fail(job.id, error instanceof Error ? error.message : String(error));
-    return this.store.retryLater(job.id, this.backoff(job.attempts), true, error instanceof Error ? error.message : String(error));
+    await this.store.retryLater(job.id, this.backoff(job.attempts), true, reason);
+    return 'retried';
   }
 
   private backoff(attempts: number): number {

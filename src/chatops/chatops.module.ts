@@ -5,6 +5,7 @@ import { AfterAnswer } from './after-answer';
 import { ChatEventsConsumer } from './chat-events.consumer';
 import { ChatJobWorker } from './chat-job.worker';
 import { ChatLookup } from './chat-lookup';
+import { ChatopsMetrics } from './chatops.metrics';
 import { SlackController } from './http/slack.controller';
 import { IncidentCommandRunner } from './incident-command.runner';
 import { InteractionHandler } from './interaction.handler';
@@ -21,6 +22,7 @@ import { SlackWeb } from './slack/slack-web';
   controllers: [SlackController],
   providers: [
     ChatopsStore,
+    ChatopsMetrics,
     SlackWeb,
     ChatLookup,
     AfterAnswer,

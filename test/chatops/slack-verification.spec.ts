@@ -81,6 +81,14 @@ describe('Slack request verification (real HTTP)', () => {
     expect(res.body).toEqual({ challenge: 'FaKeChAlLeNgE0123456789abcdefghijklmnopqrstuvwxyzAB' });
   });
 
+  it('counts what it refused and accepted on /metrics', async () => {
+    await slackPost(instance.url, '/api/v1/slack/commands', 'text=help&user_id=U0DEF456', 'application/x-www-form-urlencoded');
+    const metrics = (await call(instance.url, 'GET', '/metrics')).text;
+    expect(metrics).toMatch(/sitrep_slack_requests_total\{endpoint="commands",outcome="rejected_malformed"\} [1-9]/);
+    expect(metrics).toMatch(/sitrep_slack_requests_total\{endpoint="commands",outcome="rejected_stale"\} [1-9]/);
+    expect(metrics).toMatch(/sitrep_slack_requests_total\{endpoint="commands",outcome="accepted"\} [1-9]/);
+  });
+
   it("answers Slack's unsigned ssl_check probe with an empty 200 and does nothing", async () => {
     const body = readFileSync(join(FIXTURES, 'slash-command-ssl-check.txt'), 'utf8');
     const res = await call(instance.url, 'POST', '/api/v1/slack/commands', { token: null, raw: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });

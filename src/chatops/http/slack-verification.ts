@@ -8,8 +8,14 @@ import { verifySlackSignature } from '../domain/slack-signature';
  * before anything reads the parsed body: no secret configured → 503; a bad, missing or stale
  * signature → 401 and nothing happens.
  */
-export function verifySlackRequest(request: RawBodyRequest<FastifyRequest>, secret: string | undefined, nowMs = Date.now()): void {
+export function verifySlackRequest(
+  request: RawBodyRequest<FastifyRequest>,
+  secret: string | undefined,
+  refused: (outcome: string) => void = () => undefined,
+  nowMs = Date.now(),
+): void {
   if (!secret) {
+    refused('unconfigured');
     throw new AppError('unavailable', 'SLACK_NOT_CONFIGURED', 'Slack requests are not accepted: SLACK_SIGNING_SECRET is not set', undefined, 300);
   }
   const verdict = request.rawBody
@@ -22,6 +28,7 @@ export function verifySlackRequest(request: RawBodyRequest<FastifyRequest>, secr
       })
     : 'malformed';
   if (verdict === 'valid') return;
+  refused(`rejected_${verdict}`);
   const messages = {
     malformed: 'X-Slack-Signature and X-Slack-Request-Timestamp must be present and well-formed (v0=<hex>)',
     stale: 'X-Slack-Request-Timestamp is more than 5 minutes from the server clock',

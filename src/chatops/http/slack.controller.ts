@@ -7,6 +7,7 @@ import { Public } from '../../platform/auth/auth.guard';
 import { APP_LOGGER, AppLogger } from '../../platform/observability/logger';
 import { AfterAnswer } from '../after-answer';
 import { ChatJobWorker } from '../chat-job.worker';
+import { ChatopsMetrics } from '../chatops.metrics';
 import { ephemeral, SlackReply } from '../domain/replies';
 import { IncidentCommandRunner } from '../incident-command.runner';
 import { blockActionOf, InteractionHandler } from '../interaction.handler';
@@ -38,6 +39,7 @@ export class SlackController {
     private readonly slack: SlackWeb,
     private readonly after: AfterAnswer,
     private readonly worker: ChatJobWorker,
+    private readonly metrics: ChatopsMetrics,
   ) {}
 
   @Post('commands')
@@ -46,11 +48,13 @@ export class SlackController {
     const form = this.form(request);
     // Slack's unsigned reachability probe for distributed apps: answer, do nothing.
     if (form.ssl_check === '1' && Object.keys(form).every((k) => k === 'ssl_check' || k === 'token')) return '';
-    verifySlackRequest(request, this.config.slackSigningSecret);
+    this.verify(request, 'commands');
     if (!form.user_id) return ephemeral('Slack sent no user with this command; nothing was changed.');
     if (form.trigger_id && !(await this.store.claimRequest('command', form.trigger_id))) {
+      this.metrics.requests.inc({ endpoint: 'commands', outcome: 'duplicate' });
       return ephemeral('This command was already handled.');
     }
+    this.metrics.requests.inc({ endpoint: 'commands', outcome: 'accepted' });
     const responseUrl = form.response_url ?? null;
     const work = this.runner.run(form.text ?? '', { slackUserId: form.user_id, channelId: form.channel_id ?? '', responseUrl });
     const late = Symbol('late');
@@ -73,7 +77,7 @@ export class SlackController {
   @Post('interactions')
   @HttpCode(200)
   async interaction(@Req() request: RawBodyRequest<FastifyRequest>): Promise<''> {
-    verifySlackRequest(request, this.config.slackSigningSecret);
+    this.verify(request, 'interactions');
     let payload: any;
     try {
       payload = JSON.parse(this.form(request).payload ?? '');
@@ -84,7 +88,9 @@ export class SlackController {
     const click = blockActionOf(payload);
     if (!click) return '';
     const triggerId = typeof payload.trigger_id === 'string' ? payload.trigger_id : undefined;
-    if ((await this.interactions.accept(click, triggerId)) === 'planned') this.worker.wake();
+    const accepted = await this.interactions.accept(click, triggerId);
+    this.metrics.requests.inc({ endpoint: 'interactions', outcome: accepted === 'duplicate' ? 'duplicate' : 'accepted' });
+    if (accepted === 'planned') this.worker.wake();
     return '';
   }
 
@@ -94,13 +100,18 @@ export class SlackController {
     @Req() request: RawBodyRequest<FastifyRequest>,
     @Headers('x-slack-retry-num') retryNum: string | undefined,
   ): Promise<{ challenge: string } | ''> {
-    verifySlackRequest(request, this.config.slackSigningSecret);
+    this.verify(request, 'events');
     const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, any>) : {};
     if (body.type === 'url_verification' && typeof body.challenge === 'string') return { challenge: body.challenge };
     if (body.type !== 'event_callback') return '';
     const fresh = await this.events.handle(body);
+    this.metrics.requests.inc({ endpoint: 'events', outcome: fresh ? 'accepted' : 'duplicate' });
     if (!fresh) this.logger.debug({ eventId: body.event_id, retryNum }, 'A Slack event retry changed nothing');
     return '';
+  }
+
+  private verify(request: RawBodyRequest<FastifyRequest>, endpoint: string): void {
+    verifySlackRequest(request, this.config.slackSigningSecret, (outcome) => this.metrics.requests.inc({ endpoint, outcome }));
   }
 
   private form(request: FastifyRequest): Form {
