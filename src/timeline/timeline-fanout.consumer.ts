@@ -26,6 +26,14 @@ export const SUBSCRIPTION_LIMITS: SubscriptionLimits = { pageSize: 100, maxQueue
  */
 const CONCURRENT_LOG_READS = 5;
 
+/**
+ * `incident` snapshot reads at once. A storm declares incidents faster than one read each
+ * takes; unbounded, a burst of them would take the pool from the alert consumer's
+ * transactions, which are what the storm is waiting for. Reads queue here instead (one per
+ * incident at a time, later changes folded into the next read).
+ */
+const CONCURRENT_SNAPSHOT_READS = 4;
+
 /** Incidents whose last seq and snapshot version this instance remembers (for `*` dedupe). */
 const REMEMBERED_INCIDENTS = 10_000;
 
@@ -53,6 +61,7 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly snapshotReads = new Map<string, boolean>();
   private stopping = false;
   private readonly log: TimelineSource;
+  private readonly snapshotSlot = limiter(CONCURRENT_SNAPSHOT_READS);
   /** Whether the tail is positioned: every entry published from then on reaches dispatch(). */
   private live = false;
   private readonly liveWaiters = new Set<() => void>();
@@ -246,7 +255,7 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       do {
         this.snapshotReads.set(incidentId, false);
-        const incident = await this.queries.execute(new GetIncident(incidentId));
+        const incident = await this.snapshotSlot(() => this.queries.execute(new GetIncident(incidentId)));
         const recent = this.recent.get(incidentId);
         if (recent && incident.version <= recent.version) continue;
         this.remember(incidentId, { seq: recent?.seq ?? 0, version: incident.version });
