@@ -66,7 +66,7 @@ export class FollowupEventsConsumer implements OnApplicationBootstrap, OnModuleD
     const incidentIds = [...new Set(relevant.map((e) => e.incidentId))].sort();
     // Read outside the transaction: the incidents module's view, for facts this group never saw.
     const views = new Map<string, IncidentView>();
-    for (const id of incidentIds) {
+    for (const id of new Set(relevant.filter((e) => affectsCadence(e.type)).map((e) => e.incidentId))) {
       const view = await this.view(id);
       if (view) views.set(id, view);
     }
