@@ -54,7 +54,10 @@ export class EscalationPoliciesController {
     const after = decodeCursor(
       rawCursor,
       (v): v is { name: string; id: string } =>
-        typeof (v as { name?: unknown })?.name === 'string' && typeof (v as { id?: unknown }).id === 'string',
+        typeof (v as { name?: unknown })?.name === 'string' &&
+        isStorableText((v as { name: string }).name) &&
+        typeof (v as { id?: unknown }).id === 'string' &&
+        isUuid((v as { id: string }).id),
     );
     const items = await this.policies.list(limit + 1, after);
     const page = items.slice(0, limit);
