@@ -60,7 +60,8 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (body.statusCode >= 500) {
       this.logger.error(
-        { err: exception, method: request?.method, url: request?.url?.split('?')[0] },
+        // The route's pattern, not its URL: capability tokens travel in paths (ack links, calendar feeds).
+        { err: exception, method: request?.method, route: routeOf(request) },
         'request failed',
       );
     }
@@ -122,4 +123,9 @@ function fieldDetail(error: object): ErrorDetail[] | undefined {
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function routeOf(request: unknown): string {
+  const r = request as { routeOptions?: { url?: string }; routerPath?: string } | undefined;
+  return r?.routeOptions?.url ?? r?.routerPath ?? 'unmatched';
 }
