@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AssignRole, IncidentView, TransitionIncident } from '../incidents';
+import { IncidentCommands, IncidentView, TransitionIncident } from '../incidents';
 import { isCodedError } from '../platform/http/app-error';
 import { isUuid } from '../platform/http/uuid';
 import { AfterAnswer } from './after-answer';
@@ -62,6 +62,7 @@ export class InteractionHandler {
   constructor(
     private readonly db: DataSource,
     private readonly commands: CommandBus,
+    private readonly incidents: IncidentCommands,
     private readonly lookup: ChatLookup,
     private readonly store: ChatopsStore,
     private readonly runner: IncidentCommandRunner,
@@ -109,13 +110,30 @@ export class InteractionHandler {
           incident = await this.commands.execute(new TransitionIncident(incidentId, click.action, null, actor.handle));
           return ephemeral(`You ${click.action === 'acknowledge' ? 'acknowledged' : 'resolved'} #${incident.number} ${escapeText(incident.title)}.`);
         case 'take_command':
-          incident = await this.commands.execute(new AssignRole(incidentId, 'commander', actor.handle, actor.handle));
+          incident = await this.takeCommand(incidentId, actor.handle);
           return ephemeral(`You are now the commander of #${incident.number} ${escapeText(incident.title)}.`);
       }
     } catch (error) {
       if (isCodedError(error)) return this.runner.refusal(error);
       throw error;
     }
+  }
+
+  /**
+   * The clicker becomes commander. A deputy who clicks takes over the way the rules hand
+   * command to a deputy (one `incident.commander_handoff`) instead of hitting "nobody can be
+   * commander and deputy at once"; one append through the command port, so it is atomic.
+   */
+  private async takeCommand(incidentId: string, handle: string): Promise<IncidentView> {
+    const { incident } = await this.incidents.act(incidentId, { actor: handle }, (incident, ctx) => {
+      const { commander, deputy } = incident.roles;
+      if (deputy === handle) {
+        if (commander !== null) return incident.unassignRole('commander', ctx);
+        incident.unassignRole('deputy', ctx);
+      }
+      incident.assignRole('commander', handle, ctx);
+    });
+    return incident;
   }
 
   private async incidentOf(value: string): Promise<string | undefined> {

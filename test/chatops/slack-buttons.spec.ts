@@ -1,4 +1,4 @@
-import { TestApp } from '../support/app';
+import { call, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
 import { SlackStub } from '../notifications/slack-stub';
 import { ALICE, BOB, click, declareRest, incident, putResponders, slash, startChatApp, STRANGER, timeline } from './support';
@@ -52,6 +52,16 @@ describe('Slack buttons: Acknowledge, Resolve, Take command (signed block_action
     await click(instance.url, stub, 'incident.acknowledge', declared.id, { user: BOB.slackUserId, responsePath: `b${++path}` });
     expect((await answerTo(`b${path}`)).text).toMatch(/^Not now: /);
     expect((await incident(instance.url, declared.id)).status).toBe('resolved');
+  });
+
+  it('Take command by the deputy hands command over instead of refusing', async () => {
+    const declared = await declareRest(instance.url, { title: 'Handoff', severity: 'SEV2', commander: BOB.handle });
+    await call(instance.url, 'PUT', `/api/v1/incidents/${declared.id}/roles/deputy`, { body: { assignee: ALICE.handle } });
+    await click(instance.url, stub, 'incident.take_command', declared.id, { user: ALICE.slackUserId, responsePath: `b${++path}` });
+    expect((await answerTo(`b${path}`)).text).toContain('You are now the commander');
+    expect((await incident(instance.url, declared.id)).roles).toMatchObject({ commander: ALICE.handle, deputy: null });
+    const handoff = (await timeline(instance.url, declared.id)).filter((e) => e.type === 'incident.commander_handoff');
+    expect(handoff).toEqual([expect.objectContaining({ actor: ALICE.handle, data: { from: BOB.handle, to: ALICE.handle } })]);
   });
 
   it('applies a retried click (the same trigger_id) once', async () => {
