@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../platform/auth/auth.guard';
 import { isUuid } from '../../platform/http/uuid';
@@ -7,6 +7,35 @@ import { isStorableText } from '../domain/policy';
 import { EscalationPolicies, EscalationPolicyView } from '../policies/escalation-policies';
 import { Services } from '../policies/services';
 import { invalid, IfMatch } from './problems';
+
+const policyBody = {
+  schema: {
+    type: 'object',
+    required: ['name', 'steps'],
+    example: {
+      name: 'Search',
+      default: false,
+      repeat: 1,
+      urgentSeverities: ['SEV1', 'SEV2'],
+      steps: [
+        { delay: 'PT5M', targets: [{ type: 'schedule', scheduleId: '9d3c2b1a-0000-4000-8000-000000000001' }] },
+        {
+          delay: 'PT10M',
+          targets: [
+            { type: 'responder', handle: 'carol' },
+            { type: 'slack_channel', channel: '#search-oncall' },
+          ],
+        },
+      ],
+    },
+  },
+};
+const serviceBody = {
+  schema: {
+    type: 'object',
+    example: { escalationPolicyId: '5f0c6a3e-0000-4000-8000-000000000001', description: 'Elasticsearch cluster' },
+  },
+};
 
 const ifMatchHeader = { name: 'If-Match', required: false, description: 'Expected version, as returned in ETag' };
 
@@ -44,6 +73,7 @@ export class EscalationPoliciesController {
 
   @Post()
   @RequireRole('admin')
+  @ApiBody(policyBody)
   async create(@Body() body: Record<string, unknown>, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.policies.create(body));
   }
@@ -76,6 +106,7 @@ export class EscalationPoliciesController {
   @Put(':id')
   @RequireRole('admin')
   @ApiHeader(ifMatchHeader)
+  @ApiBody(policyBody)
   async replace(
     @Param('id') id: string,
     @Body() body: Record<string, unknown>,
@@ -102,6 +133,7 @@ export class ServicesController {
 
   @Put(':name')
   @RequireRole('admin')
+  @ApiBody(serviceBody)
   put(@Param('name') name: string, @Body() body: Record<string, unknown>) {
     return this.services.put(name, body);
   }
