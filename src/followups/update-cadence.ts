@@ -72,9 +72,9 @@ export class UpdateCadence implements OnModuleInit {
     });
     if (!result?.remind) return;
     const responder = await this.responders.find(result.remind);
-    const contacts = responder ? contactsOf(responder, this.jobs) : [];
+    const contacts = responder ? contactsOf(responder, this.jobs, { textAsLastResort: true }) : [];
     if (contacts.length === 0) {
-      this.logger.warn({ incidentId, handle: result.remind }, 'Update reminder not sent: the role holder has no reachable Slack user id or email');
+      this.logger.warn({ incidentId, handle: result.remind }, 'Update reminder not sent: the role holder has no reachable Slack user id, email or phone');
       return;
     }
     const message = updateDueMessage({ incident: result.incident, cadence: result.cadence, since, publicUrl: this.config.publicUrl });
