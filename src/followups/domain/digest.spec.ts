@@ -58,7 +58,7 @@ describe('what a digest lists', () => {
     expect(message.subject).toBe('2 action items need you (1 overdue)');
     expect(message.text).toBe(
       [
-        'Good morning Carol, here are your open action items for 2026-12-04.',
+        'Hi Carol, here are your open action items for 2026-12-04.',
         '',
         'Overdue:',
         '• Item 1 — due 2026-12-02 (2 days overdue) — #security-roundup-2026-12',

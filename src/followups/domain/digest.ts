@@ -97,7 +97,7 @@ export function digestMessage(
         : 'no incident';
     return `• ${item.title} — due ${item.dueDate} (${relative(item.dueDate, today)}) — ${where}`;
   };
-  const parts = [`Good morning ${owner.name}, here are your open action items for ${today}.`];
+  const parts = [`Hi ${owner.name}, here are your open action items for ${today}.`];
   if (content.overdue.length > 0) parts.push('', 'Overdue:', ...content.overdue.map(line));
   if (content.dueSoon.length > 0) parts.push('', `Due in the next ${DUE_SOON_DAYS} days:`, ...content.dueSoon.map(line));
   parts.push('', `All your items, and a Done button for each: ${publicUrl}/action-items?owner=${encodeURIComponent(owner.handle)}`);
