@@ -37,8 +37,8 @@ export interface TimelineEntry {
   actor: string;
   data: Record<string, unknown>;
   /** The entry in words, from the one shared describer: clients show it as it is. */
-  summary?: string;
-  kind?: EntryKind;
+  summary: string;
+  kind: EntryKind;
 }
 
 export interface ActionItemView {
@@ -82,11 +82,11 @@ export function toIncidentView(s: IncidentSnapshot): IncidentView {
  * an earlier alert or action item by id where the describer has no memory of it.
  */
 export function toTimelineEntry(
-  e: Pick<StoredEvent, 'seq' | 'incidentId' | 'type' | 'actor' | 'data'> & { occurredAt: Date | string },
+  e: Pick<StoredEvent, 'seq' | 'incidentId' | 'type' | 'actor'> & { occurredAt: Date | string; data: object | null },
   memory?: DescribeMemory,
 ): TimelineEntry {
   const occurredAt = e.occurredAt instanceof Date ? e.occurredAt.toISOString() : new Date(e.occurredAt).toISOString();
-  const data = e.data ?? {};
+  const data = (e.data ?? {}) as Record<string, unknown>;
   const { kind, text } = isIncidentEventType(e.type)
     ? describeEvent(toIncidentEvent({ type: e.type, actor: e.actor, occurredAt, data }), memory)
     : { kind: 'update' as const, text: e.type };

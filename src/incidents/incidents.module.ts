@@ -14,6 +14,7 @@ import { IncidentsController } from './http/incidents.controller';
 import { IncidentCommands } from './incident-commands';
 import { IncidentEventStream } from './events/incident-event.consumer';
 import { IncidentLookups } from './incident-lookups';
+import { IncidentTimeline } from './incident-timeline';
 import { IncidentStore } from './persistence/incident.store';
 import { GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
 import { ResponderDirectory, RespondersController } from './responders/responders';
@@ -25,6 +26,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     IncidentCommands,
     IncidentEventStream,
     IncidentLookups,
+    IncidentTimeline,
     ResponderDirectory,
     DeclareIncidentHandler,
     UpdateIncidentHandler,
@@ -38,7 +40,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     GetIncidentHandler,
     ListIncidentsHandler,
   ],
-  exports: [IncidentCommands, IncidentLookups, IncidentEventStream, ResponderDirectory],
+  exports: [IncidentCommands, IncidentLookups, IncidentTimeline, IncidentEventStream, ResponderDirectory],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(

@@ -8,6 +8,8 @@ export { IncidentLookups } from './incident-lookups';
 export type { DeclareInput, IncidentCommandOptions, IncidentCommandResult } from './incident-commands';
 export { IncidentNotFound } from './incident-not-found';
 export type { IncidentView, TimelineEntry, ActionItemView } from './incident-views';
+export { toIncidentView, toTimelineEntry } from './incident-views';
+export { IncidentTimeline, MAX_SEQ } from './incident-timeline';
 export { ResponderDirectory } from './responders/responders';
 export type { Responder } from './responders/responders';
 export * from './domain';

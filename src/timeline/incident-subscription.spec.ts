@@ -11,6 +11,8 @@ function entry(seq: number): TimelineEntry {
     occurredAt: new Date(0).toISOString(),
     actor: 'alice',
     data: { seq },
+    summary: `note ${seq}`,
+    kind: 'note',
   };
 }
 

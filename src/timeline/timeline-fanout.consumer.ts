@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { decodeIncidentEvent, GetIncident } from '../incidents';
+import { decodeIncidentEvent, GetIncident, toTimelineEntry } from '../incidents';
 import type { TimelineEntry } from '../incidents';
 import {
   ConsumerHandle,
@@ -13,7 +13,6 @@ import {
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { IncidentSubscription, SubscriptionLimits, TimelineSource } from './incident-subscription';
 import { TimelineClient } from './timeline-client';
-import { describedEntry } from './timeline-entry';
 import type { TimelineNamespace } from './timeline.events';
 import { TimelineMetrics } from './timeline.metrics';
 import { TimelineReader } from './timeline.reader';
@@ -276,7 +275,7 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
   /** The published contract, decoded once; a message this version cannot read is skipped and logged. */
   private parse(message: IncomingMessage): TimelineEntry | undefined {
     const decoded = decodeIncidentEvent(message.value);
-    if (decoded.ok) return describedEntry(decoded.message);
+    if (decoded.ok) return toTimelineEntry(decoded.message);
     this.logger.warn(
       { topic: message.topic, partition: message.partition, offset: message.offset, reason: decoded.reason },
       'Timeline skipped an incident event it cannot read',

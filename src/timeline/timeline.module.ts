@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IncidentsModule } from '../incidents';
 import { TimelineController } from './timeline.controller';
 import { TimelineFanout } from './timeline-fanout.consumer';
 import { TimelineGateway } from './timeline.gateway';
@@ -10,6 +11,7 @@ import { TimelineReader } from './timeline.reader';
  * over socket.io fed by each instance's own tail of the incident-events topic.
  */
 @Module({
+  imports: [IncidentsModule],
   controllers: [TimelineController],
   providers: [TimelineReader, TimelineMetrics, TimelineFanout, TimelineGateway],
   exports: [TimelineReader],
