@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ListIncidents, Responder, ResponderDirectory } from '../incidents';
+import { GetIncidentByNumber, IncidentNotFound, Responder, ResponderDirectory } from '../incidents';
 import { ChatopsStore } from './persistence/chatops.store';
-
-/** Incidents listed per page when a number is not in chatops' own table yet. */
-const SCAN_PAGE = 200;
-const SCAN_PAGES = 10;
 
 /**
  * Who a Slack user is, and which incident a `#<number>` or a channel means. Chatops keeps each
@@ -33,16 +29,12 @@ export class ChatLookup {
   async incidentIdByNumber(number: number): Promise<string | undefined> {
     const known = await this.store.byNumber(number);
     if (known) return known.incidentId;
-    let cursor: string | undefined;
-    for (let page = 0; page < SCAN_PAGES; page++) {
-      const { items, nextCursor } = await this.queries.execute(new ListIncidents({ limit: SCAN_PAGE, cursor }));
-      const found = items.find((i) => i.number === number);
-      if (found) return found.id;
-      // Newest first: once a page ends below the number, older pages cannot hold it.
-      if (!nextCursor || items.every((i) => i.number < number)) return undefined;
-      cursor = nextCursor;
+    try {
+      return (await this.queries.execute(new GetIncidentByNumber(number))).id;
+    } catch (error) {
+      if (error instanceof IncidentNotFound) return undefined;
+      throw error;
     }
-    return undefined;
   }
 
   async incidentIdByChannel(channelId: string): Promise<string | undefined> {

@@ -16,7 +16,7 @@ import { IncidentEventStream } from './events/incident-event.consumer';
 import { IncidentLookups } from './incident-lookups';
 import { IncidentTimeline } from './incident-timeline';
 import { IncidentStore } from './persistence/incident.store';
-import { GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
+import { GetIncidentByNumberHandler, GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
 import { ResponderDirectory, RespondersController } from './responders/responders';
 
 @Module({
@@ -38,6 +38,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     AddActionItemHandler,
     UpdateActionItemHandler,
     GetIncidentHandler,
+    GetIncidentByNumberHandler,
     ListIncidentsHandler,
   ],
   exports: [IncidentCommands, IncidentLookups, IncidentTimeline, IncidentEventStream, ResponderDirectory],

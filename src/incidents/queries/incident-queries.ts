@@ -13,6 +13,13 @@ export class GetIncident extends Query<IncidentView> {
   }
 }
 
+/** The incident a human number (`#42`) names; IncidentNotFound when none does. */
+export class GetIncidentByNumber extends Query<IncidentView> {
+  constructor(readonly number: number) {
+    super();
+  }
+}
+
 export interface IncidentFilter {
   status?: IncidentStatus[];
   severity?: Severity[];
@@ -79,5 +86,21 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidents> {
     const items = rows.slice(0, filter.limit).map(viewOf);
     const nextCursor = rows.length > filter.limit ? encodeCursor(items[items.length - 1]) : null;
     return { items, nextCursor };
+  }
+}
+
+@QueryHandler(GetIncidentByNumber)
+export class GetIncidentByNumberHandler implements IQueryHandler<GetIncidentByNumber> {
+  constructor(private readonly db: DataSource) {}
+
+  async execute({ number }: GetIncidentByNumber): Promise<IncidentView> {
+    const rows =
+      Number.isSafeInteger(number) && number > 0 && number <= 2_147_483_647
+        ? ((await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE number = $1`, [
+            number,
+          ])) as IncidentRow[])
+        : [];
+    if (!rows[0]) throw new IncidentNotFound(`#${number}`);
+    return viewOf(rows[0]);
   }
 }
