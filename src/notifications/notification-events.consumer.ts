@@ -1,15 +1,7 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { GetIncident, ResponderDirectory } from '../incidents';
-import {
-  ConsumerHandle,
-  IncomingMessage,
-  MESSAGE_TRANSPORT,
-  MessageTransport,
-  TOPICS,
-} from '../platform/messaging/message-transport';
+import { GetIncident, IncidentEventConsumer, IncidentEventMessage, IncidentEventStream, ResponderDirectory } from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { Timers } from '../platform/timers';
 import { ESCALATION_TIMER, EscalationPayload } from './escalation-timer';
@@ -34,13 +26,9 @@ type EscalationChange = { arm: true; seq: number; dueAt: Date } | { arm: false }
  * are ignored, so notifications never notify.
  */
 @Injectable()
-export class NotificationEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  readonly groupId: string;
-  private handle?: ConsumerHandle;
-
+export class NotificationEventsConsumer extends IncidentEventConsumer {
   constructor(
-    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
-    @Inject(APP_CONFIG) config: AppConfig,
+    stream: IncidentEventStream,
     @Inject(NOTIFICATION_SETTINGS) private readonly settings: NotificationSettings,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
     private readonly db: DataSource,
@@ -50,32 +38,22 @@ export class NotificationEventsConsumer implements OnApplicationBootstrap, OnMod
     private readonly dispatcher: NotificationDispatcher,
     private readonly timers: Timers,
   ) {
-    this.groupId = `${config.topicPrefix}sitrep-notifications`;
+    // Every event matters (a group new to the topic starts from the beginning); replies are latency-sensitive.
+    super(stream, { group: 'sitrep-notifications', fromBeginning: true, maxWaitMs: 100 });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.handle = await this.transport.consume({
-      groupId: this.groupId,
-      topic: TOPICS.incidentEvents,
-      fromBeginning: true,
-      maxWaitMs: 100,
-      handleBatch: (messages) => this.handleBatch(messages),
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.handle?.stop();
-  }
-
-  /** Resolves once the consumer is positioned (Kafka: group joined). */
-  get ready(): Promise<void> {
-    return this.handle?.ready ?? Promise.resolve();
-  }
-
-  async handleBatch(messages: IncomingMessage[]): Promise<void> {
-    const events = messages
-      .map((m) => this.parse(m))
-      .filter((e): e is IncidentEvent => e !== undefined && !e.type.startsWith('notification.'));
+  /** A batch of decoded events (public: a test redelivers through it). */
+  async handleEvents(messages: IncidentEventMessage[]): Promise<void> {
+    const events: IncidentEvent[] = messages
+      .filter((m) => !m.type.startsWith('notification.'))
+      .map((m) => ({
+        incidentId: m.incidentId,
+        seq: m.seq,
+        type: m.type,
+        actor: m.actor,
+        occurredAt: m.occurredAt,
+        data: (m.data && typeof m.data === 'object' ? m.data : {}) as Record<string, unknown>,
+      }));
     if (events.length === 0) return;
     const incidentIds = [...new Set(events.map((e) => e.incidentId))];
     const now = new Date();
@@ -168,28 +146,5 @@ export class NotificationEventsConsumer implements OnApplicationBootstrap, OnMod
       this.logger.warn({ err: error, incidentId }, 'Notifications cannot read an incident it has no facts of');
       return undefined;
     }
-  }
-
-  private parse(message: IncomingMessage): IncidentEvent | undefined {
-    try {
-      const v = JSON.parse(message.value.toString('utf8')) as Record<string, unknown>;
-      if (
-        typeof v.incidentId === 'string' &&
-        Number.isInteger(v.seq) &&
-        typeof v.type === 'string' &&
-        typeof v.actor === 'string' &&
-        typeof v.occurredAt === 'string'
-      ) {
-        const data = v.data && typeof v.data === 'object' ? (v.data as Record<string, unknown>) : {};
-        return { incidentId: v.incidentId, seq: v.seq as number, type: v.type, actor: v.actor, occurredAt: v.occurredAt, data };
-      }
-    } catch {
-      // fall through
-    }
-    this.logger.warn(
-      { topic: message.topic, partition: message.partition, offset: message.offset },
-      'Notifications skipped a malformed incident event',
-    );
-    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually, testKafkaBrokers } from '../support/database';
+import { decodeIncidentEvent } from '../../src/incidents';
 import { NotificationEventsConsumer } from '../../src/notifications/notification-events.consumer';
 import type { IncomingMessage } from '../../src/platform/messaging/message-transport';
 import { MailSink } from './mail-sink';
@@ -69,7 +70,9 @@ describe('notifications over the Kafka transport (librdkafka mock broker)', () =
       headers: {},
       timestamp: Date.now(),
     };
-    await consumer.handleBatch([again, again]);
+    const decoded = decodeIncidentEvent(again.value);
+    if (!decoded.ok) throw new Error(`the redelivered event does not decode: ${decoded.reason}`);
+    await consumer.handleEvents([decoded.message, decoded.message]);
     expect(await db.jobs()).toEqual(before);
     expect(stub.ofIncident(late.id)).toHaveLength(1);
     expect(sink.to('oncall@example.com').filter((m) => m.subject.includes(`#${late.number} `))).toHaveLength(1);
