@@ -1,9 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { decodeIncidentEvent, GetIncident, IncidentEventMessage } from '../incidents';
-import { ConsumerHandle, IncomingMessage, MESSAGE_TRANSPORT, MessageTransport, TOPICS } from '../platform/messaging/message-transport';
+import { GetIncident, IncidentEventConsumer, IncidentEventMessage, IncidentEventStream } from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { ChatJobWorker } from './chat-job.worker';
 import { ChatEvent, ChatFacts, ChatSettings, planChatEvent } from './domain/chat-plan';
@@ -17,13 +16,11 @@ import { ChatopsStore, PlannedChatJob } from './persistence/chatops.store';
  * batch changes nothing; offsets are committed after it.
  */
 @Injectable()
-export class ChatEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  readonly groupId: string;
+export class ChatEventsConsumer extends IncidentEventConsumer {
   private readonly settings: ChatSettings;
-  private handle?: ConsumerHandle;
 
   constructor(
-    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    stream: IncidentEventStream,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
     private readonly db: DataSource,
@@ -31,31 +28,11 @@ export class ChatEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
     private readonly queries: QueryBus,
     private readonly worker: ChatJobWorker,
   ) {
-    this.groupId = `${config.topicPrefix}sitrep-chatops`;
+    super(stream, { group: 'sitrep-chatops', fromBeginning: true, maxWaitMs: 100 });
     this.settings = { channelsOn: config.slackIncidentChannels, minSeverity: config.notifyMinSeverity };
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.handle = await this.transport.consume({
-      groupId: this.groupId,
-      topic: TOPICS.incidentEvents,
-      fromBeginning: true,
-      maxWaitMs: 100,
-      handleBatch: (messages) => this.handleBatch(messages),
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.handle?.stop();
-  }
-
-  get ready(): Promise<void> {
-    return this.handle?.ready ?? Promise.resolve();
-  }
-
-  async handleBatch(messages: IncomingMessage[]): Promise<void> {
-    const events = messages.map((m) => this.decode(m)).filter((e): e is IncidentEventMessage => e !== undefined);
-    if (events.length === 0) return;
+  async handleEvents(events: IncidentEventMessage[]): Promise<void> {
     const incidentIds = [...new Set(events.map((e) => e.incidentId))];
     const inserted = await this.db.transaction(async (tx) => {
       const facts = await this.store.loadFacts(tx, incidentIds);
@@ -104,12 +81,5 @@ export class ChatEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
       this.logger.warn({ err: error, incidentId }, 'Chatops cannot read an incident it has no facts of');
       return undefined;
     }
-  }
-
-  private decode(message: IncomingMessage): IncidentEventMessage | undefined {
-    const decoded = decodeIncidentEvent(message.value);
-    if (decoded.ok) return decoded.message;
-    this.logger.warn({ topic: message.topic, partition: message.partition, offset: message.offset, reason: decoded.reason }, 'Chatops skipped an incident event');
-    return undefined;
   }
 }

@@ -1,10 +1,9 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { decodeIncidentEvent, GetIncident, IncidentEventMessage, IncidentView } from '../incidents';
+import { GetIncident, IncidentEventConsumer, IncidentEventMessage, IncidentEventStream, IncidentView } from '../incidents';
 import { InvalidMessageJob, NotificationJobs } from '../notifications';
-import { ConsumerHandle, IncomingMessage, MESSAGE_TRANSPORT, MessageTransport, TOPICS } from '../platform/messaging/message-transport';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { affectsCadence, CadenceFacts, evolveCadence } from './domain/cadence';
 import { stakeholderMessage } from './domain/stakeholder-update';
@@ -22,12 +21,10 @@ const STALE_UPDATE_MS = 60 * 60 * 1000;
  * stakeholder message jobs (keyed by incident and seq, so a redelivery sends nothing twice).
  */
 @Injectable()
-export class FollowupEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  readonly groupId: string;
-  private handle?: ConsumerHandle;
+export class FollowupEventsConsumer extends IncidentEventConsumer {
 
   constructor(
-    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    stream: IncidentEventStream,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
     private readonly db: DataSource,
@@ -37,30 +34,10 @@ export class FollowupEventsConsumer implements OnApplicationBootstrap, OnModuleD
     private readonly jobs: NotificationJobs,
     private readonly queries: QueryBus,
   ) {
-    this.groupId = `${config.topicPrefix}sitrep-followups`;
+    super(stream, { group: 'sitrep-followups', fromBeginning: true, maxWaitMs: 100 });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.handle = await this.transport.consume({
-      groupId: this.groupId,
-      topic: TOPICS.incidentEvents,
-      fromBeginning: true,
-      maxWaitMs: 100,
-      handleBatch: (messages) => this.handleBatch(messages),
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.handle?.stop();
-  }
-
-  async handleBatch(messages: IncomingMessage[]): Promise<void> {
-    const events: IncidentEventMessage[] = [];
-    for (const m of messages) {
-      const decoded = decodeIncidentEvent(m.value);
-      if (decoded.ok) events.push(decoded.message);
-      else this.logger.warn({ topic: m.topic, partition: m.partition, offset: m.offset, reason: decoded.reason }, 'Follow-through skipped an incident event');
-    }
+  async handleEvents(events: IncidentEventMessage[]): Promise<void> {
     const relevant = events.filter((e) => e.type.startsWith('action_item.') || affectsCadence(e.type));
     if (relevant.length === 0) return;
     const incidentIds = [...new Set(relevant.map((e) => e.incidentId))].sort();

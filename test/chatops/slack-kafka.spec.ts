@@ -3,7 +3,6 @@ import type { TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually, testKafkaBrokers } from '../support/database';
 import { ChatEventsConsumer } from '../../src/chatops';
 import { encodeIncidentEvent } from '../../src/incidents';
-import type { IncomingMessage } from '../../src/platform/messaging/message-transport';
 import { SlackStub } from '../notifications/slack-stub';
 import { ChatDb, declareRest, linkedChannel, putResponders, startChatApp, timeline } from './support';
 
@@ -48,17 +47,9 @@ describe('incident channels over the Kafka transport (librdkafka mock broker)', 
 
     // The same events again, as Kafka redelivers them after a rebalance.
     const entries = await timeline(instance.url, early.id);
-    const replay: IncomingMessage[] = entries.map((e, i) => ({
-      topic: 'incident-events',
-      partition: 0,
-      offset: String(i),
-      key: early.id,
-      value: Buffer.from(JSON.stringify(encodeIncidentEvent(e))),
-      headers: {},
-      timestamp: Date.now(),
-    }));
+    const replay = entries.map((e) => encodeIncidentEvent(e));
     const jobsBefore = await db.count('SELECT 1 FROM chat_jobs');
-    await consumer.handleBatch(replay);
+    await consumer.handleEvents(replay);
     expect(await db.count('SELECT 1 FROM chat_jobs')).toBe(jobsBefore);
     expect(stub.callsOf('conversations.create')).toHaveLength(2);
   });
