@@ -1,11 +1,13 @@
 import { ConfigError, loadConfig } from './config/config';
 import { closeGracefully, createApp } from './bootstrap';
+import { checkNotificationConfig } from './notifications';
 import { createLogger } from './platform/observability/logger';
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
+    checkNotificationConfig(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

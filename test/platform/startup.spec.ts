@@ -21,6 +21,8 @@ describe('start-up with a bad environment', () => {
     [{ DATABASE_URL: 'mysql://localhost/x' }, 'DATABASE_URL'],
     [{ KAFKA_BROKERS: 'kafka' }, 'KAFKA_BROKERS'],
     [{ SMTP_URL: '::nope' }, 'SMTP_URL'],
+    [{ NOTIFY_RULES_FILE: '/nonexistent/rules.json' }, 'NOTIFY_RULES_FILE'],
+    [{ UPDATE_CADENCE: 'SEV1=soon' }, 'UPDATE_CADENCE'],
   ])('stops with exit code 78 and one clear line naming the variable (%j)', async (env, variable) => {
     const { code, stderr, stdout } = await startMain(env);
     expect(code).toBe(78);
