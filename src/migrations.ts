@@ -12,6 +12,8 @@ import { OnCall1764220000000 } from './oncall/persistence/migrations/17642200000
 import { ResponderContactMethods1764250000000 } from './incidents/persistence/migrations/1764250000000-responder-contact-methods';
 import { Paging1764250000001 } from './paging/persistence/migrations/1764250000001-paging';
 import { Followups1764260000000 } from './followups/persistence/migrations/1764260000000-followups';
+import { MaintenanceWindows1764270000000 } from './alerts/persistence/migrations/1764270000000-maintenance-windows';
+import { Automations1764280000000 } from './automations/persistence/migrations/1764280000000-automations';
 
 /**
  * Every migration of every module, in timestamp order (the composition root knows them all;
@@ -32,4 +34,6 @@ export const migrations: Array<new () => MigrationInterface> = [
   ResponderContactMethods1764250000000,
   Paging1764250000001,
   Followups1764260000000,
+  MaintenanceWindows1764270000000,
+  Automations1764280000000,
 ];

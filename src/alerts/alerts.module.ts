@@ -9,18 +9,37 @@ import { ALERT_INTEGRATION_TYPES } from './ingest/integration-types';
 import { AlertmanagerController } from './ingest/alertmanager.controller';
 import { PagerDutyEventsController } from './ingest/pagerduty-events.controller';
 import { PagerDutyWebhookController } from './ingest/pagerduty-webhook.controller';
+import { MaintenanceRelease } from './maintenance/maintenance-release';
+import { MaintenanceWindows } from './maintenance/maintenance-windows';
+import { MaintenanceWindowsController } from './maintenance/maintenance-windows.controller';
+import { MaintenanceMetrics } from './maintenance/maintenance.metrics';
 import { GetIncidentAlertsHandler } from './queries/get-incident-alerts.query';
 import { IncidentAlertsController } from './queries/incident-alerts.controller';
 
 /**
  * Alert ingestion: the source endpoints validate, authenticate per integration and answer only
  * once the `alerts` topic holds the delivery; the consumer turns deliveries into alert rows and
- * incident commands.
+ * incident commands. Maintenance windows hold the alerts of their services until they end.
  */
 @Module({
   imports: [IncidentsModule],
-  controllers: [AlertmanagerController, PagerDutyWebhookController, PagerDutyEventsController, IncidentAlertsController],
-  providers: [AlertMetrics, AlertPublisher, AlertBatchProcessor, AlertConsumer, GetIncidentAlertsHandler],
+  controllers: [
+    AlertmanagerController,
+    PagerDutyWebhookController,
+    PagerDutyEventsController,
+    IncidentAlertsController,
+    MaintenanceWindowsController,
+  ],
+  providers: [
+    AlertMetrics,
+    AlertPublisher,
+    AlertBatchProcessor,
+    AlertConsumer,
+    GetIncidentAlertsHandler,
+    MaintenanceMetrics,
+    MaintenanceWindows,
+    MaintenanceRelease,
+  ],
 })
 export class AlertsModule {
   constructor(integrationTypes: IntegrationTypes) {

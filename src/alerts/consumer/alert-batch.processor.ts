@@ -15,9 +15,14 @@ import {
   AlertBatchPlan,
   AlertRowWrite,
   CHANGE_WINDOW_MS,
+  HeldAlert,
+  HeldDeclaration,
+  incidentService,
   IncidentPlan,
   StoredAlert,
 } from '../domain/alert-batch-plan';
+import type { ActiveWindow } from '../domain/maintenance-window';
+import { MaintenanceMetrics } from '../maintenance/maintenance.metrics';
 
 /** processed_deliveries rows older than this are pruned (PagerDuty retries for 48 h). */
 const DELIVERY_RETENTION = '7 days';
@@ -26,16 +31,20 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const ALERT_COLUMNS = `id uuid, integration_id uuid, source text, identity text, occurrence text, group_key text,
   status text, severity text, summary text, description text, runbook_url text, generator_url text, service text,
   labels jsonb, annotations jsonb, links jsonb, details jsonb, delivery jsonb, starts_at timestamptz,
-  ends_at timestamptz, incident_id uuid, first_seen_at timestamptz, last_seen_at timestamptz, resolved_at timestamptz`;
+  ends_at timestamptz, incident_id uuid, first_seen_at timestamptz, last_seen_at timestamptz, resolved_at timestamptz,
+  held_by uuid, held_incident jsonb`;
 /** Scalar columns travel as typed arrays (unnest); the jsonb ones as one JSON array per row. */
 const SCALAR_COLUMNS = ALERT_COLUMNS.split(',')
   .map((c) => c.trim().split(/\s+/))
   .filter(([, type]) => type !== 'jsonb') as Array<[keyof AlertRowWrite, string]>;
-const JSON_COLUMNS = ['labels', 'annotations', 'links', 'details', 'delivery'] as const;
+const JSON_COLUMNS = ['labels', 'annotations', 'links', 'details', 'delivery', 'held_incident'] as const;
+/** held_incident is the one nullable JSON column: a JSON null is stored as SQL NULL. */
+const jsonValue = (name: string, i: number) =>
+  name === 'held_incident' ? `NULLIF(j.v->${i}, 'null'::jsonb)` : `j.v->${i}`;
 const INSERT_ALERTS = `
   WITH inserted AS (
     INSERT INTO alerts (${SCALAR_COLUMNS.map(([name]) => name).join(', ')}, ${JSON_COLUMNS.join(', ')})
-    SELECT ${SCALAR_COLUMNS.map(([name]) => `s.${name}`).join(', ')}, ${JSON_COLUMNS.map((_, i) => `j.v->${i}`).join(', ')}
+    SELECT ${SCALAR_COLUMNS.map(([name]) => `s.${name}`).join(', ')}, ${JSON_COLUMNS.map(jsonValue).join(', ')}
     FROM unnest(${SCALAR_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
            WITH ORDINALITY AS s(${SCALAR_COLUMNS.map(([name]) => name).join(', ')}, ord)
     JOIN jsonb_array_elements($${SCALAR_COLUMNS.length + 1}::jsonb) WITH ORDINALITY AS j(v, ord) USING (ord)
@@ -98,6 +107,7 @@ export class AlertBatchProcessor {
     private readonly incidents: IncidentCommands,
     private readonly lookups: IncidentLookups,
     private readonly metrics: AlertMetrics,
+    private readonly maintenance: MaintenanceMetrics,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -148,6 +158,8 @@ export class AlertBatchProcessor {
     }
     this.relay.notify();
     for (const [transition, n] of plan.counts) this.metrics.applied.inc({ transition }, n);
+    const held = plan.inserts.filter((row) => row.held_by !== null).length;
+    if (held > 0) this.maintenance.held.inc(held);
     const newest = Math.max(...records.map((r) => r.timestamp).filter(Number.isFinite));
     if (Number.isFinite(newest)) this.metrics.consumerLag.set(Math.max(0, (Date.now() - newest) / 1000));
     for (const skipped of plan.skipped) this.logger.info(skipped, 'Alert message refers to nothing open; ignored');
@@ -171,10 +183,13 @@ export class AlertBatchProcessor {
     const occurrences: Array<[string, string]> = [];
     const identities: Array<[string, string]> = [];
     const groups = new Set<string>();
+    const services = new Set<string>();
     for (const m of messages) {
       if (m.kind === 'signals') {
         groups.add(m.groupKey);
         for (const s of m.signals) {
+          const service = incidentService(m, s);
+          if (service !== null) services.add(service);
           if (m.source === 'pagerduty-events') identities.push([m.integrationId, s.identity]);
           else occurrences.push([m.integrationId, boundedKey(s.occurrence)]);
         }
@@ -184,12 +199,14 @@ export class AlertBatchProcessor {
         occurrences.push([m.integrationId, boundedKey(m.meta.incidentId)]);
       }
     }
-    // One connection, so one query at a time: the alert rows first (locked), then the groups.
+    // One connection, so one query at a time. Windows first, then the alert rows (locked), then
+    // the groups: the order a window's release takes its locks in too.
+    const windows = await this.windowsInForce(tx, [...services], now);
     const existing = await this.loadOccurrences(tx, occurrences);
     const latest = await this.loadEventsLatest(tx, identities);
     const groupIncidents = await this.lookups.groupIncidents(tx, [...groups]);
 
-    const plan = new AlertBatchPlan(existing, latest, groupIncidents, { now, newId: randomUUID });
+    const plan = new AlertBatchPlan(existing, latest, groupIncidents, { now, newId: randomUUID, windows });
     for (const message of messages) {
       if (message.kind === 'change') await this.storeChange(tx, message, plan);
       else plan.apply(message);
@@ -199,6 +216,95 @@ export class AlertBatchProcessor {
     await this.writeAlerts(tx, plan, now);
     for (const incident of plan.plans.values()) await this.runPlan(tx, incident);
     return plan;
+  }
+
+  /**
+   * The maintenance windows covering any of `services` at `now`, share-locked: a window's
+   * release (or DELETE) waits for this batch, so an alert held here is never left behind by a
+   * release that committed first; a window ended or released before is not in force.
+   */
+  private async windowsInForce(
+    tx: EntityManager,
+    services: string[],
+    now: Date,
+    except?: string,
+  ): Promise<ActiveWindow[]> {
+    if (services.length === 0) return [];
+    const rows = (await tx.query(
+      `SELECT id, services, ends_at FROM maintenance_windows
+       WHERE services && $1::text[] AND starts_at <= $2 AND ends_at > $2
+         AND ended_at IS NULL AND released_at IS NULL AND id IS DISTINCT FROM $3::uuid
+       ORDER BY id FOR SHARE`,
+      [services, now, except ?? null],
+    )) as Array<{ id: string; services: string[]; ends_at: Date }>;
+    return rows.map((r) => ({ id: r.id, services: r.services, endsAt: r.ends_at }));
+  }
+
+  /**
+   * A maintenance window ended: its held alerts still firing are planned as if they had just
+   * arrived — joining an open incident, declaring one per group, or held by another window
+   * still covering them — in the caller's transaction (the release timer's). Once per window:
+   * a second call finds it released and changes nothing. Returns how many were released.
+   */
+  async release(tx: EntityManager, windowId: string): Promise<{ released: number; heldAgain: number }> {
+    const [window] = (await tx.query(`SELECT id, released_at FROM maintenance_windows WHERE id = $1 FOR UPDATE`, [
+      windowId,
+    ])) as Array<{ id: string; released_at: Date | null }>;
+    if (!window || window.released_at) return { released: 0, heldAgain: 0 };
+    const now = new Date();
+    const rows = (await tx.query(
+      `SELECT id, source, identity, group_key, severity, summary, held_incident FROM alerts
+       WHERE held_by = $1 AND status = 'firing' AND incident_id IS NULL
+       ORDER BY first_seen_at, id FOR UPDATE`,
+      [windowId],
+    )) as Array<{
+      id: string;
+      source: string;
+      identity: string;
+      group_key: string;
+      severity: HeldAlert['severity'];
+      summary: string;
+      held_incident: HeldDeclaration | null;
+    }>;
+    const held: HeldAlert[] = rows.map((r) => ({
+      id: r.id,
+      source: r.source,
+      identity: r.identity,
+      groupKey: r.group_key,
+      severity: r.severity,
+      summary: r.summary,
+      declaration: r.held_incident ?? { title: r.summary, summary: null, service: null },
+    }));
+    const services = [...new Set(held.flatMap((h) => (h.declaration.service ? [h.declaration.service] : [])))];
+    const windows = await this.windowsInForce(tx, services, now, windowId);
+    const groupIncidents = await this.lookups.groupIncidents(tx, [...new Set(held.map((h) => h.groupKey))]);
+    const plan = new AlertBatchPlan([], [], groupIncidents, { now, newId: randomUUID, windows });
+    plan.release(held);
+    await this.correlateDeclared(tx, plan, now);
+
+    const released = plan.releases.flatMap((r) => ('incidentId' in r ? [r] : []));
+    const heldAgain = plan.releases.flatMap((r) => ('heldBy' in r ? [r] : []));
+    if (released.length > 0) {
+      await tx.query(
+        `UPDATE alerts AS a SET incident_id = x.incident_id, released_at = $2
+         FROM unnest($1::uuid[], $3::uuid[]) AS x(id, incident_id) WHERE a.id = x.id`,
+        [released.map((r) => r.alertId), now, released.map((r) => r.incidentId)],
+      );
+    }
+    if (heldAgain.length > 0) {
+      await tx.query(
+        `UPDATE alerts AS a SET held_by = x.held_by
+         FROM unnest($1::uuid[], $2::uuid[]) AS x(id, held_by) WHERE a.id = x.id`,
+        [heldAgain.map((r) => r.alertId), heldAgain.map((r) => r.heldBy)],
+      );
+    }
+    await tx.query(`UPDATE maintenance_windows SET released_at = $2 WHERE id = $1`, [windowId, now]);
+    for (const incident of plan.plans.values()) await this.runPlan(tx, incident);
+    this.logger.info(
+      { windowId, released: released.length, heldAgain: heldAgain.length, incidents: plan.plans.size },
+      'Maintenance window ended; its held alerts handed back',
+    );
+    return { released: released.length, heldAgain: heldAgain.length };
   }
 
   /** Records deliveries that must apply once; drops those seen before (and repeats in the batch). */
@@ -273,7 +379,12 @@ export class AlertBatchProcessor {
     const isNew = inserted.length > 0;
     const declared =
       isNew && service
-        ? await this.lookups.declaredBetween(tx, service, new Date(change.timestamp), new Date(Date.parse(change.timestamp) + CHANGE_WINDOW_MS))
+        ? await this.lookups.declaredBetween(
+            tx,
+            service,
+            new Date(change.timestamp),
+            new Date(Date.parse(change.timestamp) + CHANGE_WINDOW_MS),
+          )
         : [];
     plan.correlateChange({ changeId, summary: change.summary, service, occurredAt: change.timestamp }, isNew, declared);
   }
