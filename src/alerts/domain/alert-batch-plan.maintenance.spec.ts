@@ -126,12 +126,12 @@ describe('AlertBatchPlan under maintenance windows', () => {
 
   it('a held alert seen again stays held; one that resolves just resolves', () => {
     const p = plan([deploy], [], [heldRow('a'), heldRow('b')]);
-    p.apply(message([signal('a'), signal('b', 'resolved')]));
+    p.apply(message([signal('a', 'firing', 'SEV1'), signal('b', 'resolved')]));
     expect(p.plans.size).toBe(0);
     expect(p.inserts).toEqual([]);
-    expect(p.updates.map((u) => [u.id, u.status, u.incident_id])).toEqual([
-      ['alert-a', 'firing', null],
-      ['alert-b', 'resolved', null],
+    expect(p.updates.map((u) => [u.id, u.status, u.incident_id, u.severity])).toEqual([
+      ['alert-a', 'firing', null, 'SEV1'],
+      ['alert-b', 'resolved', null, 'SEV2'],
     ]);
     expect(p.counts.get('repeat')).toBe(1);
     expect(p.counts.get('resolved')).toBe(1);

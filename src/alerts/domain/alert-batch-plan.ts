@@ -27,7 +27,7 @@ import { boundedKey, truncate } from './text-bounds';
  *   unknown  + firing, would declare or reopen, its incident's service covered → stored firing,
  *                          held by the window (held_by, the declaration it would have made); no
  *                          incident, nobody paged
- *   held     + firing    → seen again: refreshed, still held
+ *   held     + firing    → seen again: refreshed (a worse severity kept for the release), still held
  *   held     + resolved  → resolved, nothing else
  * At the window's end, `release` plans the held ones still firing as new firing alerts: they
  * join an open (or reopenable) incident of their group, move to another window still covering
@@ -48,7 +48,6 @@ export interface StoredAlert {
   severity: Severity;
   incidentId: string | null;
 }
-
 
 /** One alert row's columns, as written (json_to_recordset). */
 export interface AlertRowWrite {
@@ -240,12 +239,15 @@ export class AlertBatchPlan {
   correlateChange(change: ChangeFact, isNew: boolean, incidentsOfService: readonly string[]): void {
     if (!isNew || !change.service) return;
     this.count('change');
-    for (const incidentId of incidentsOfService) this.plan(incidentId).ops.push({ kind: 'correlate', change: correlation(change) });
+    for (const incidentId of incidentsOfService)
+      this.plan(incidentId).ops.push({ kind: 'correlate', change: correlation(change) });
   }
 
   /** The services of the incidents this batch declares: their recent changes are looked up next. */
   declaredServices(): Array<{ incidentId: string; service: string }> {
-    return [...this.plans.values()].flatMap((p) => (p.declare?.service ? [{ incidentId: p.incidentId, service: p.declare.service }] : []));
+    return [...this.plans.values()].flatMap((p) =>
+      p.declare?.service ? [{ incidentId: p.incidentId, service: p.declare.service }] : [],
+    );
   }
 
   /**
@@ -366,10 +368,11 @@ export class AlertBatchPlan {
         continue;
       }
       this.count('repeat');
-      if (row.incidentId && isWorse(signal.severity, row.severity)) {
+      if (isWorse(signal.severity, row.severity)) {
+        // A held alert (no incident yet) keeps it for its release's declaration.
         row.severity = signal.severity;
         write.severity = signal.severity;
-        this.plan(row.incidentId).ops.push({ kind: 'severity', severity: signal.severity });
+        if (row.incidentId) this.plan(row.incidentId).ops.push({ kind: 'severity', severity: signal.severity });
       }
       if (signal.status === 'acknowledged' && row.incidentId) this.acknowledge(this.plan(row.incidentId), message);
     }

@@ -35,6 +35,8 @@ describe('parseMaintenanceWindow', () => {
     ['longer than 90 days', { ...valid, end: '2026-07-14T02:00:00Z' }, ['end']],
     ['no reason', { ...valid, reason: undefined }, ['reason']],
     ['a blank reason', { ...valid, reason: '   ' }, ['reason']],
+    ['a reason with NUL', { ...valid, reason: 'Re\u0000index' }, ['reason']],
+    ['a reason with an unpaired surrogate', { ...valid, reason: 'Reindex \uD83D' }, ['reason']],
     ['an unknown field', { ...valid, silence: true }, ['silence']],
     ['everything wrong', {}, ['services', 'start', 'end', 'reason']],
   ])('%s → 400 naming %j', (_name, body, paths) => {

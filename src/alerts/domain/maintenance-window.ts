@@ -36,6 +36,9 @@ export const MAX_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
 const SERVICE_NAME = /^[^\s\p{Cc}][^\p{Cc}]{0,199}$/u;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 const FIELDS = new Set(['services', 'start', 'end', 'reason']);
+// Valid JSON that PostgreSQL cannot store: refused here, since the body is not a screened DTO.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function timestamp(value: unknown, path: string, problems: FieldProblem[]): Date | null {
   if (typeof value !== 'string' || !RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
@@ -85,6 +88,8 @@ export function parseMaintenanceWindow(
   const reason = typeof input.reason === 'string' ? input.reason.trim() : null;
   if (reason === null || reason === '' || [...reason].length > REASON_MAX) {
     problems.push({ path: 'reason', problem: `must be a non-empty text of at most ${REASON_MAX} characters` });
+  } else if (UNSTORABLE.test(reason)) {
+    problems.push({ path: 'reason', problem: 'must not contain NUL characters or unpaired UTF-16 surrogates' });
   }
 
   if (problems.length > 0 || !start || !end || reason === null) return { problems };
