@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { IncidentCommands, IncidentNotFound } from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { Timer, Timers } from '../platform/timers';
+import { EscalationCoverage } from './escalation-coverage';
 import { ESCALATING_SEVERITIES } from './notification-planner';
 import { NOTIFICATION_SETTINGS, NotificationSettings } from './notification-settings';
 import { NotificationMetrics } from './notifications.metrics';
@@ -27,6 +28,7 @@ export class EscalationTimer {
   constructor(
     timers: Timers,
     private readonly incidents: IncidentCommands,
+    private readonly coverage: EscalationCoverage,
     private readonly metrics: NotificationMetrics,
     @Inject(NOTIFICATION_SETTINGS) private readonly settings: NotificationSettings,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
@@ -40,6 +42,9 @@ export class EscalationTimer {
     const reason = `not acknowledged within ${plan.ackTimeoutSeconds} s`;
     const fallback = plan.email.enabled && plan.email.to.length > 0 ? 'NOTIFY_EMAIL_TO' : 'nobody (no deputy)';
     try {
+      // Takes the incident's row lock first, so the answer below holds until this transaction ends.
+      const { incident: current } = await this.incidents.act(incidentId, { actor: 'system', tx }, () => undefined);
+      if (await this.coverage.covers(current.service, tx)) return; // an escalation policy pages instead
       const { result } = await this.incidents.act(incidentId, { actor: 'system', tx }, (incident, ctx) => {
         if (incident.status !== 'triggered' || !ESCALATING_SEVERITIES.includes(incident.severity)) return false;
         incident.recordEscalation(incident.roles.deputy ?? fallback, reason, ctx);

@@ -11,3 +11,5 @@ export type { Channel, Delivery, OutboundMessage } from './channels/channel';
 export { DeliveryError, SendAbandoned } from './channels/delivery-error';
 export type { DeliveryErrorKind } from './channels/delivery-error';
 export { checkNotificationConfig } from './notification-settings';
+export { EscalationCoverage } from './escalation-coverage';
+export type { EscalationCheck } from './escalation-coverage';

@@ -138,7 +138,7 @@ export function personOf(event: EventFacts, before: IncidentFacts | undefined): 
     found = { handle: d.assignee, role: String(d.role) };
   } else if (event.type === 'incident.commander_handoff' && typeof d.to === 'string') {
     found = { handle: d.to, role: 'commander' };
-  } else if (event.type === 'incident.escalated' && before?.deputy) {
+  } else if (event.type === 'incident.escalated' && typeof d.target === 'string' && before?.deputy) {
     found = { handle: before.deputy, role: 'deputy' };
   }
   if (!found || found.handle === event.actor) return undefined;
@@ -166,6 +166,8 @@ export function planEvent(
   const facts = evolveFacts(before, event);
   const plan: Plan = { facts, jobs: [], cancelTimers: false };
   if (!facts) return plan;
+  // A step of an escalation policy: paging notifies its own targets; only v1's hop is ours.
+  if (event.type === 'incident.escalated' && typeof event.data.target !== 'string') return plan;
 
   plan.cancelTimers =
     ['incident.acknowledged', 'incident.mitigated', 'incident.resolved'].includes(event.type) ||

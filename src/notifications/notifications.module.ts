@@ -4,6 +4,7 @@ import { IncidentsModule } from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { ChannelRegistry } from './channels/channel-registry';
 import { EMAIL_CLIENT, emailClient, SLACK_CLIENT, slackClient } from './channels/clients';
+import { EscalationCoverage } from './escalation-coverage';
 import { EscalationTimer } from './escalation-timer';
 import { NotificationJobs } from './notification-jobs';
 import { NotificationDispatcher } from './notification.dispatcher';
@@ -39,7 +40,8 @@ import { NotificationStore } from './persistence/notification.store';
     NotificationEventsConsumer,
     NotificationJobs,
     EscalationTimer,
+    EscalationCoverage,
   ],
-  exports: [NotificationDispatcher, NotificationEventsConsumer, NotificationJobs, ChannelRegistry],
+  exports: [NotificationDispatcher, NotificationEventsConsumer, NotificationJobs, ChannelRegistry, EscalationCoverage],
 })
 export class NotificationsModule {}

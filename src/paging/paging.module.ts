@@ -1,7 +1,7 @@
 import { Inject, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { IncidentsModule } from '../incidents';
-import { ChannelRegistry, NotificationsModule } from '../notifications';
+import { ChannelRegistry, EscalationCoverage, NotificationsModule } from '../notifications';
 import { OnCallModule } from '../oncall';
 import { AckTokens } from './ack-tokens';
 import { Acknowledgements } from './acknowledgements';
@@ -35,7 +35,14 @@ import { Services } from './policies/services';
 })
 export class PagingModule {
   /** SMS and voice are channels like email and Slack: jobs, retries, backoff and gates come with them. */
-  constructor(registry: ChannelRegistry, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    registry: ChannelRegistry,
+    @Inject(APP_CONFIG) config: AppConfig,
+    coverage: EscalationCoverage,
+    paging: PagingCoverage,
+  ) {
+    // Where an escalation policy applies, paging escalates and v1's ACK_TIMEOUT hop stays quiet.
+    coverage.register((service, tx) => paging.governs(service, tx));
     const twilio = new TwilioClient(config.twilio, config.notifySendTimeoutMs);
     registry.register(new SmsChannel(twilio));
     registry.register(new VoiceChannel(twilio, config.publicUrl));
