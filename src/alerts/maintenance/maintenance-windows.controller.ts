@@ -1,8 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Actor, RequireRole } from '../../platform/auth/auth.guard';
 import { AppError } from '../../platform/http/app-error';
 import { MaintenanceWindows, pageLimit } from './maintenance-windows';
+
+const WINDOW_BODY = {
+  type: 'object',
+  required: ['services', 'start', 'end', 'reason'],
+  properties: {
+    services: { type: 'array', items: { type: 'string', example: 'search' }, minItems: 1, maxItems: 50 },
+    start: { type: 'string', format: 'date-time', example: '2030-03-14T02:00:00+01:00' },
+    end: { type: 'string', format: 'date-time', example: '2030-03-14T04:00:00+01:00' },
+    reason: { type: 'string', maxLength: 2000, example: 'Elasticsearch reindex' },
+  },
+};
 
 function activeFilter(raw: string | undefined): boolean | undefined {
   if (raw === undefined) return undefined;
@@ -21,11 +32,15 @@ export class MaintenanceWindowsController {
 
   @Post()
   @RequireRole('responder')
+  @ApiBody({ schema: WINDOW_BODY })
   create(@Body() body: unknown, @Actor() actor: string) {
     return this.windows.create(body, actor);
   }
 
   @Get()
+  @ApiQuery({ name: 'active', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
   list(@Query('active') active?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
     return this.windows.list(activeFilter(active), pageLimit(limit), cursor);
   }
