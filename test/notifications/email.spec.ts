@@ -65,7 +65,7 @@ describe('Email notifications (real SMTP server in process, Slack unset)', () =>
     const resolved = mailOf(LIST[1], incident.number).find((m) => m.subject.includes('resolved'))!;
     expect(resolved.subject).toBe(`[SEV2] Incident #${incident.number} resolved: Queue backlog`);
     expect(resolved.text).toContain('Status: resolved');
-    expect(resolved.text).toContain('Resolved by admin: drained');
+    expect(resolved.text).toContain('Resolved: drained (admin)');
     await db.settled(incident.id, 5);
     expect((await db.jobs(incident.id)).some((j) => j.channel === 'slack')).toBe(false);
   });

@@ -74,9 +74,9 @@ describe('Slack notifications (Web API stub, in-process transport)', () => {
     expect(replies.length).toBeGreaterThanOrEqual(1);
     expect(replies.every((r) => r.channel === CHANNEL && r.threadTs === root.ts)).toBe(true);
     const said = replies.map((r) => blockText(r.blocks)).join('\n');
-    expect(said).toContain('Acknowledged by admin: looking');
-    expect(said).toContain('Severity SEV1 → SEV2 by admin');
-    expect(said).toContain('bob is now deputy');
+    expect(said).toContain('Acknowledged: looking (admin)');
+    expect(said).toContain('Severity SEV1 → SEV2 (admin)');
+    expect(said).toContain('bob is deputy (admin)');
 
     // bob, the new deputy, gets a direct message in the DM channel conversations.open gave.
     const dm = await eventually(() => stub.messages.find((m) => m.channel === 'DBOB1234' && m.metadata?.event_payload?.incident === incident.id));

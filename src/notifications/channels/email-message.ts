@@ -20,7 +20,7 @@ export function emailMessage(input: MessageInput): EmailMessage {
   const { incident, payload } = input;
   // Subjects are one line: no CR/LF from user text.
   const subject = truncate(headline(input).replace(/[\r\n]+/g, ' '), 200);
-  const changes = payload.events.map((e) => describeEvent(e, input.ackTimeoutSeconds));
+  const changes = payload.events.map((e) => describeEvent(e));
   const facts = factRows(incident);
   const text = [
     subject,

@@ -1,3 +1,4 @@
+import { describeEvent as describeIncidentEvent, isIncidentEventType, toIncidentEvent } from '../../incidents';
 import type { EventFacts, JobPayload } from '../notification-planner';
 
 /** What every message says about the incident (its current state when the message is sent). */
@@ -32,61 +33,15 @@ export function truncate(text: string, max: number): string {
   return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
-const s = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
-
-function withNote(line: string, note: unknown): string {
-  return typeof note === 'string' && note.trim() ? `${line}: ${truncate(note.trim(), 300)}` : line;
-}
-
-/** One line, in plain text, saying what an event did. */
-export function describeEvent(event: EventFacts, ackTimeoutSeconds: number): string {
-  const d = event.data;
-  const by = event.actor === 'system' ? 'automatically' : `by ${event.actor}`;
-  switch (event.type) {
-    case 'incident.declared':
-      return `Declared ${s(d.severity)} ${by}`;
-    case 'incident.severity_changed':
-      return `Severity ${s(d.from)} → ${s(d.to)} ${by}${d.reason ? ` (${truncate(s(d.reason), 200)})` : ''}`;
-    case 'incident.acknowledged':
-      return withNote(`Acknowledged ${by}`, d.note);
-    case 'incident.mitigated':
-      return withNote(`Mitigated ${by}`, d.note);
-    case 'incident.resolved':
-      return withNote(d.automatic ? 'Resolved automatically (every alert resolved)' : `Resolved ${by}`, d.note);
-    case 'incident.reopened':
-      return withNote(`Reopened ${by}${d.reason ? ` (${truncate(s(d.reason), 200)})` : ''}`, d.note);
-    case 'incident.role_assigned':
-      return `${s(d.assignee)} is now ${s(d.role)} (${by})`;
-    case 'incident.role_unassigned':
-      return `${s(d.previous)} is no longer ${s(d.role)} (${by})`;
-    case 'incident.commander_handoff':
-      return `Command handed from ${s(d.from)} to ${s(d.to)}`;
-    case 'incident.updated': {
-      const parts: string[] = [];
-      const title = d.title as { to?: unknown } | undefined;
-      if (title) parts.push(`title is now “${truncate(s(title.to), 200)}”`);
-      if (d.summary) parts.push('summary updated');
-      return `Details changed ${by}: ${parts.join(', ') || 'updated'}`;
-    }
-    case 'incident.escalated':
-      return `Escalated to ${s(d.target)}: ${s(d.reason) || `not acknowledged within ${ackTimeoutSeconds} s`}`;
-    case 'note.added':
-      return `Note ${by}: ${truncate(s(d.text), 300)}`;
-    case 'action_item.added':
-      return `Action item added ${by}: ${truncate(s(d.title), 200)}`;
-    case 'action_item.updated':
-      return `Action item updated ${by}`;
-    case 'alert.attached':
-      return `Alert attached: ${truncate(s(d.summary) || s(d.identity), 200)} (${s(d.severity)})`;
-    case 'alert.resolved':
-      return 'An alert resolved';
-    case 'change.correlated':
-      return `Recent change: ${truncate(s(d.summary), 200)}`;
-    case 'postmortem.updated':
-      return `Postmortem edited ${by}`;
-    default:
-      return `${event.type} ${by}`;
-  }
+/**
+ * One line, in plain text, saying what an event did: the shared describer's words (the same
+ * as the timeline, the web UI and the postmortem say), with who did it when it was a person.
+ */
+export function describeEvent(event: EventFacts): string {
+  if (!isIncidentEventType(event.type)) return event.type;
+  const { text } = describeIncidentEvent(toIncidentEvent(event));
+  const line = truncate(text, 400);
+  return event.actor === 'system' ? line : `${line} (${event.actor})`;
 }
 
 /** The headline of a message addressed to a list or a person. */
@@ -111,7 +66,7 @@ export function headline(input: MessageInput): string {
         ? `Escalated to you: incident #${incident.number} not acknowledged after ${input.ackTimeoutSeconds} s: ${incident.title}`
         : `${tag} not acknowledged after ${input.ackTimeoutSeconds} s: ${incident.title}`;
     default:
-      return `${tag} ${first ? describeEvent(first, input.ackTimeoutSeconds) : 'update'}: ${incident.title}`;
+      return `${tag} ${first ? describeEvent(first) : 'update'}: ${incident.title}`;
   }
 }
 

@@ -85,7 +85,7 @@ export function rootMessage(input: MessageInput): SlackMessage {
 /** A reply in the incident's thread listing the changes it absorbed (coalesced). */
 export function threadReply(input: MessageInput): SlackMessage {
   const { incident, payload } = input;
-  const lines = payload.events.map((e) => describeEvent(e, input.ackTimeoutSeconds));
+  const lines = payload.events.map((e) => describeEvent(e));
   const shown = lines.slice(0, SLACK_LIMITS.replyLines);
   const more = lines.length - shown.length;
   let body = shown.map((l) => `• ${escapeSlack(l)}`).join('\n');
@@ -105,7 +105,7 @@ export function directMessage(input: MessageInput): SlackMessage {
   const blocks: SlackBlock[] = [header(`#${input.incident.number} ${input.incident.title}`)];
   blocks.push(section(escapedWithin(title, SLACK_LIMITS.sectionText)));
   if (first && first.type !== 'incident.declared') {
-    blocks.push(section(escapedWithin(describeEvent(first, input.ackTimeoutSeconds), SLACK_LIMITS.sectionText)));
+    blocks.push(section(escapedWithin(describeEvent(first), SLACK_LIMITS.sectionText)));
   }
   blocks.push(factsBlock(input.incident), linkBlock(input));
   return { text: fallback(`${title} ${input.link}`), blocks };
