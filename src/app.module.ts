@@ -12,6 +12,7 @@ import { ChatopsModule } from './chatops';
 import { OnCallModule } from './oncall';
 import { PagingModule } from './paging';
 import { FollowupsModule } from './followups';
+import { AutomationsModule } from './automations';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         OnCallModule,
         PagingModule,
         FollowupsModule,
+        AutomationsModule,
       ],
     };
   }

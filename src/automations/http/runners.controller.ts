@@ -54,7 +54,9 @@ export class RunnerApiController {
     private readonly engine: AutomationEngine,
   ) {}
 
+  /** 200 with a run, 204 when none is queued (the runner polls again). */
   @Post('claim')
+  @HttpCode(200)
   async claim(@Req() request: RunnerRequest, @Body() body: Record<string, unknown> | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const runner = await this.runners.authenticate(bearerToken(request.headers.authorization));
     const leaseMs = leaseOf(body);
