@@ -12,4 +12,6 @@ export { DeliveryError, SendAbandoned } from './channels/delivery-error';
 export type { DeliveryErrorKind } from './channels/delivery-error';
 export { checkNotificationConfig } from './notification-settings';
 export { EscalationCoverage } from './escalation-coverage';
+// The incident's Slack buttons (announcement and page DMs); chatops answers their action ids.
+export { actionsBlock } from './channels/slack-message';
 export type { EscalationCheck } from './escalation-coverage';

@@ -1,5 +1,5 @@
-import type { INCIDENT_ACTIONS } from '../chatops';
 import type { IncidentView, PageMethod } from '../incidents';
+import { actionsBlock } from '../notifications';
 import type { OutboundMessage } from '../notifications';
 import type { StepPosition } from './domain/step-machine';
 
@@ -40,31 +40,19 @@ export function pageMessage(method: PageMethod, facts: PageFacts, ackUrl: string
           `Incident: ${publicUrl}/incidents/${incident.id}`,
         ].join('\n'),
       };
-      if (method === 'slack') message.blocks = slackBlocks(message, incident.id);
+      if (method === 'slack') message.blocks = slackBlocks(message, incident);
       return message;
     }
   }
 }
 
-/** A page DM: the message, then the buttons chatops answers (acting as the clicking responder). */
-function slackBlocks(message: OutboundMessage, incidentId: string): NonNullable<OutboundMessage['blocks']> {
-  const button = (text: string, actionId: keyof typeof INCIDENT_ACTIONS, style?: 'primary') => ({
-    type: 'button',
-    text: { type: 'plain_text', text },
-    action_id: actionId,
-    value: incidentId,
-    ...(style ? { style } : {}),
-  });
+/** A page DM: the message, then the same buttons as the announcement (chatops answers them). */
+function slackBlocks(message: OutboundMessage, incident: PageFacts['incident']): NonNullable<OutboundMessage['blocks']> {
+  // A page is sent only while the incident is triggered: every button applies.
+  const actions = actionsBlock({ ...incident, status: 'triggered' });
   return [
     { type: 'section', text: { type: 'mrkdwn', text: `*${mrkdwn(message.subject)}*\n${mrkdwn(message.text)}` } },
-    {
-      type: 'actions',
-      elements: [
-        button('Acknowledge', 'incident.acknowledge', 'primary'),
-        button('Resolve', 'incident.resolve'),
-        button('Take command', 'incident.take_command'),
-      ],
-    },
+    ...(actions ? [actions] : []),
   ];
 }
 

@@ -26,6 +26,27 @@ const input = (over: Partial<MessageInput['incident']> = {}, payload?: Partial<J
 });
 
 describe('Slack messages', () => {
+  const actionIds = (message: ReturnType<typeof rootMessage>) =>
+    (message.blocks.find((b) => b.type === 'actions')?.elements as Array<{ action_id: string; value: string }> | undefined)?.map(
+      (e) => `${e.action_id}=${e.value}`,
+    );
+
+  it.each([
+    ['triggered', ['incident.acknowledge', 'incident.resolve', 'incident.take_command']],
+    ['acknowledged', ['incident.resolve', 'incident.take_command']],
+    ['mitigated', ['incident.resolve', 'incident.take_command']],
+    ['resolved', undefined],
+  ] as const)('the announcement of a %s incident carries the buttons that still apply', (status, ids) => {
+    const message = rootMessage(input({ status }));
+    expect(actionIds(message)).toEqual(ids?.map((id) => `${id}=6f1c1b7e-0000-4000-8000-000000000001`));
+  });
+
+  it("links the incident's own channel when it has one", () => {
+    const linked = JSON.stringify(rootMessage(input({ chat: { channelId: 'C0INC42', channelName: 'inc-42-checkout' } })).blocks);
+    expect(linked).toContain('Incident channel: <#C0INC42>');
+    expect(JSON.stringify(rootMessage(input()).blocks)).not.toContain('Incident channel');
+  });
+
   it('escapes only & < > and never cuts an entity in half', () => {
     expect(escapeSlack('a & b < c > d * _')).toBe('a &amp; b &lt; c &gt; d * _');
     const cut = escapedWithin('x'.repeat(8) + '&&&&', 11);

@@ -12,6 +12,8 @@ export interface IncidentFactsView {
   service: string | null;
   roles: { commander: string | null; deputy: string | null };
   version: number;
+  /** The incident's own Slack channel, when it has one. */
+  chat?: { channelId: string; channelName: string } | null;
 }
 
 export interface MessageInput {

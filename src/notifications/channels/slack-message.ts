@@ -60,10 +60,36 @@ function factsBlock(incident: IncidentFactsView): SlackBlock {
 }
 
 function linkBlock(input: MessageInput): SlackBlock {
-  return {
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${link(input.link, `Open incident #${input.incident.number}`)} · ${escapeSlack(input.link)}` }],
-  };
+  const elements = [{ type: 'mrkdwn', text: `${link(input.link, `Open incident #${input.incident.number}`)} · ${escapeSlack(input.link)}` }];
+  const chat = input.incident.chat;
+  if (chat && /^[A-Z0-9]+$/.test(chat.channelId)) elements.push({ type: 'mrkdwn', text: `Incident channel: <#${chat.channelId}>` });
+  return { type: 'context', elements };
+}
+
+function button(actionId: string, text: string, incidentId: string, extra: Record<string, unknown> = {}): SlackBlock {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text, emoji: true }, value: incidentId, ...extra };
+}
+
+/**
+ * Acknowledge (while triggered), Resolve and Take command, acting as the clicking responder
+ * (chatops handles the clicks, by these action ids); none once the incident is resolved.
+ */
+export function actionsBlock(incident: Pick<IncidentFactsView, 'id' | 'number' | 'title' | 'status'>): SlackBlock | undefined {
+  if (incident.status === 'resolved') return undefined;
+  const title = escapedWithin(incident.title, 150);
+  const elements = [
+    ...(incident.status === 'triggered' ? [button('incident.acknowledge', 'Acknowledge', incident.id, { style: 'primary' })] : []),
+    button('incident.resolve', 'Resolve', incident.id, {
+      confirm: {
+        title: { type: 'plain_text', text: `Resolve #${incident.number}?` },
+        text: { type: 'plain_text', text: title || `#${incident.number}` },
+        confirm: { type: 'plain_text', text: 'Resolve' },
+        deny: { type: 'plain_text', text: 'Cancel' },
+      },
+    }),
+    button('incident.take_command', 'Take command', incident.id),
+  ];
+  return { type: 'actions', block_id: 'incident-actions', elements };
 }
 
 function fallback(text: string): string {
@@ -75,6 +101,8 @@ export function rootMessage(input: MessageInput): SlackMessage {
   const { incident } = input;
   const blocks: SlackBlock[] = [header(`#${incident.number} ${incident.title}`), factsBlock(incident)];
   if (incident.summary) blocks.push(section(escapedWithin(incident.summary, SLACK_LIMITS.sectionText)));
+  const actions = actionsBlock(incident);
+  if (actions) blocks.push(actions);
   blocks.push(linkBlock(input));
   return {
     text: fallback(`[${incident.severity}] #${incident.number} ${incident.title} — ${incident.status} ${input.link}`),
