@@ -144,6 +144,9 @@ describe('maintenance windows', () => {
         .filter((e) => e.type.startsWith('alert.'))
         .map((e) => [e.type, e.data.identity]),
     ).toEqual([['alert.attached', expect.any(String)]]);
+    expect((await eventsOf(db, incident.id)).find((e) => e.type === 'note.added')?.data.text).toBe(
+      '1 alert(s) held by the maintenance window "Elasticsearch reindex" were still firing when it ended.',
+    );
     await eventually(() => (pagedMails() > mailsBefore ? true : undefined), {
       timeoutMs: 15000,
       message: 'alice paged after the window',

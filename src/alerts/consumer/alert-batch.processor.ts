@@ -247,9 +247,10 @@ export class AlertBatchProcessor {
    * a second call finds it released and changes nothing. Returns how many were released.
    */
   async release(tx: EntityManager, windowId: string): Promise<{ released: number; heldAgain: number }> {
-    const [window] = (await tx.query(`SELECT id, released_at FROM maintenance_windows WHERE id = $1 FOR UPDATE`, [
-      windowId,
-    ])) as Array<{ id: string; released_at: Date | null }>;
+    const [window] = (await tx.query(
+      `SELECT id, reason, released_at FROM maintenance_windows WHERE id = $1 FOR UPDATE`,
+      [windowId],
+    )) as Array<{ id: string; reason: string; released_at: Date | null }>;
     if (!window || window.released_at) return { released: 0, heldAgain: 0 };
     const now = new Date();
     const rows = (await tx.query(
@@ -279,7 +280,7 @@ export class AlertBatchProcessor {
     const windows = await this.windowsInForce(tx, services, now, windowId);
     const groupIncidents = await this.lookups.groupIncidents(tx, [...new Set(held.map((h) => h.groupKey))]);
     const plan = new AlertBatchPlan([], [], groupIncidents, { now, newId: randomUUID, windows });
-    plan.release(held);
+    plan.release(held, { reason: window.reason });
     await this.correlateDeclared(tx, plan, now);
 
     const released = plan.releases.flatMap((r) => ('incidentId' in r ? [r] : []));

@@ -146,7 +146,7 @@ describe('AlertBatchPlan under maintenance windows', () => {
   describe('release', () => {
     it('declares one incident per group with the worst severity and its held declaration', () => {
       const p = plan([]);
-      p.release([held('a', 'SEV3'), held('b', 'SEV1')]);
+      p.release([held('a', 'SEV3'), held('b', 'SEV1')], { reason: 'Reindex' });
       const [incident] = [...p.plans.values()];
       expect(p.plans.size).toBe(1);
       expect(incident.declare).toEqual({
@@ -156,7 +156,14 @@ describe('AlertBatchPlan under maintenance windows', () => {
         severity: 'SEV1',
         groupKey,
       });
-      expect(incident.ops.map((o) => (o.kind === 'attach' ? o.alertId : o.kind))).toEqual(['alert-a', 'alert-b']);
+      expect(incident.ops.map((o) => (o.kind === 'attach' ? o.alertId : o.kind))).toEqual([
+        'alert-a',
+        'alert-b',
+        'note',
+      ]);
+      expect(incident.ops[2]).toMatchObject({
+        text: '2 alert(s) held by the maintenance window "Reindex" were still firing when it ended.',
+      });
       expect(p.releases).toEqual([
         { alertId: 'alert-a', incidentId: incident.incidentId },
         { alertId: 'alert-b', incidentId: incident.incidentId },
@@ -171,7 +178,7 @@ describe('AlertBatchPlan under maintenance windows', () => {
       const p = plan([], [incident]);
       p.release([held('a')]);
       expect([...p.plans.values()].map((i) => [i.incidentId, i.declare, i.ops.map((o) => o.kind)])).toEqual([
-        [incidentId, undefined, ['attach']],
+        [incidentId, undefined, ['attach', 'note']],
       ]);
     });
 

@@ -451,12 +451,13 @@ export class AlertBatchPlan {
    * A window ended: its held alerts still firing (oldest first) are planned as if they had
    * just arrived, with the windows still in force in ctx.windows.
    */
-  release(held: readonly HeldAlert[]): void {
+  release(held: readonly HeldAlert[], window?: { reason: string }): void {
     const severityOf = new Map<string, Severity>();
     for (const alert of held) {
       const known = severityOf.get(alert.groupKey);
       severityOf.set(alert.groupKey, known ? worst(known, alert.severity) : alert.severity);
     }
+    const handedOver = new Map<IncidentPlan, number>();
     for (const alert of held) {
       const window = this.holdingWindow(alert.groupKey, alert.declaration.service);
       if (window) {
@@ -476,6 +477,18 @@ export class AlertBatchPlan {
       });
       this.releases.push({ alertId: alert.id, incidentId: plan.incidentId });
       this.count('released');
+      handedOver.set(plan, (handedOver.get(plan) ?? 0) + 1);
+    }
+    // Responders should know these alerts have been firing since before the window ended.
+    for (const [plan, n] of handedOver) {
+      plan.ops.push({
+        kind: 'note',
+        noteId: this.ctx.newId(),
+        text: truncate(
+          `${n} alert(s) held by the maintenance window${window ? ` "${window.reason}"` : ''} were still firing when it ended.`,
+          NOTE_MAX,
+        ),
+      });
     }
   }
 
