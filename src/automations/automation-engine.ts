@@ -8,16 +8,16 @@ import { AppError } from '../platform/http/app-error';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { AfterCommit, Timers } from '../platform/timers';
 import { AutomationMetrics } from './automations.metrics';
+import { boundedOutput, checkGuards, durationMs, matches, occurrenceKey, renderArgs, verifyVerdict } from './domain';
 import {
-  boundedOutput,
-  checkGuards,
-  durationMs,
-  matches,
-  occurrenceKey,
-  renderArgs,
-  verifyVerdict,
-} from './domain';
-import { AutomationRow, RunRequest, RunResult, RunRow, rowsOf, toRunView, RunView } from './persistence/automation-rows';
+  AutomationRow,
+  RunRequest,
+  RunResult,
+  RunRow,
+  rowsOf,
+  toRunView,
+  RunView,
+} from './persistence/automation-rows';
 
 export const LEASE_TIMER = 'automation.lease';
 export const QUEUE_TIMER = 'automation.queue';
@@ -78,7 +78,12 @@ export class AutomationEngine {
   }
 
   /** Every enabled automation matching a firing alert decides once for its occurrence. */
-  async decideForAlert(incidentId: string, alert: AttachedAlertView, tx: EntityManager, now = new Date()): Promise<Decision[]> {
+  async decideForAlert(
+    incidentId: string,
+    alert: AttachedAlertView,
+    tx: EntityManager,
+    now = new Date(),
+  ): Promise<Decision[]> {
     if (alert.status !== 'firing') return [];
     const all = (await tx.query(
       `SELECT id, match FROM automations WHERE enabled AND deleted_at IS NULL ORDER BY id`,
@@ -105,12 +110,18 @@ export class AutomationEngine {
       const recent = await this.recentRuns(tx, automation.id, now);
       const guard = checkGuards(automation.guards, { now, recentRunTimes: recent, occurrenceDecided: false });
       if (!guard.allow) {
-        await this.record(incidentId, automation.name, tx, { type: 'automation.skipped', data: { automationId: automation.id, name: automation.name, reason: guard.reason } });
+        await this.record(incidentId, automation.name, tx, {
+          type: 'automation.skipped',
+          data: { automationId: automation.id, name: automation.name, reason: guard.reason },
+        });
         await this.remember(tx, automation.id, occurrence, incidentId, 'skipped', null, guard.reason);
         this.count(tx, automation.name, 'skipped');
         decisions.push({ ...base, decision: 'skipped', runId: null });
       } else if (automation.mode === 'suggest') {
-        await this.record(incidentId, automation.name, tx, { type: 'automation.suggested', data: { automationId: automation.id, name: automation.name, alertId: alert.alertId } });
+        await this.record(incidentId, automation.name, tx, {
+          type: 'automation.suggested',
+          data: { automationId: automation.id, name: automation.name, alertId: alert.alertId },
+        });
         await this.remember(tx, automation.id, occurrence, incidentId, 'suggested', null, null);
         this.count(tx, automation.name, 'suggested');
         decisions.push({ ...base, decision: 'suggested', runId: null });
@@ -132,15 +143,26 @@ export class AutomationEngine {
         [automationId],
       )) as AutomationRow[];
       if (!automation)
-        throw new AppError('invalid', 'AUTOMATION_NOT_FOUND', 'No such automation', [{ path: 'automationId', problem: 'names no automation' }]);
-      if (!automation.enabled) throw new AppError('conflict', 'AUTOMATION_DISABLED', `Automation "${automation.name}" is disabled`);
+        throw new AppError('invalid', 'AUTOMATION_NOT_FOUND', 'No such automation', [
+          { path: 'automationId', problem: 'names no automation' },
+        ]);
+      if (!automation.enabled)
+        throw new AppError('conflict', 'AUTOMATION_DISABLED', `Automation "${automation.name}" is disabled`);
       const [active] = (await tx.query(
         `SELECT id FROM automation_runs WHERE automation_id = $1 AND incident_id = $2 AND status IN ('queued', 'running')`,
         [automation.id, incidentId],
       )) as Array<{ id: string }>;
-      if (active) throw new AppError('conflict', 'RUN_IN_PROGRESS', `Run ${active.id} of "${automation.name}" is still in progress`);
+      if (active)
+        throw new AppError(
+          'conflict',
+          'RUN_IN_PROGRESS',
+          `Run ${active.id} of "${automation.name}" is still in progress`,
+        );
       const recent = await this.recentRuns(tx, automation.id, now);
-      const guard = checkGuards({ maxRunsPerHour: automation.guards.maxRunsPerHour }, { now, recentRunTimes: recent, occurrenceDecided: false });
+      const guard = checkGuards(
+        { maxRunsPerHour: automation.guards.maxRunsPerHour },
+        { now, recentRunTimes: recent, occurrenceDecided: false },
+      );
       if (!guard.allow) {
         throw new AppError('conflict', 'AUTOMATION_GUARDED', guard.reason);
       }
@@ -149,18 +171,25 @@ export class AutomationEngine {
         [...alerts].reverse().find((a) => a.status === 'firing' && matches(automation.match, facts(a))) ??
         [...alerts].reverse().find((a) => matches(automation.match, facts(a))) ??
         null;
-      if (!alert && automation.action.type === 'runner' && Object.values(automation.action.args).some((v) => v.includes('{{')))
-        throw new AppError('conflict', 'NO_MATCHING_ALERT', 'The incident has no alert this automation matches to fill its arguments from');
+      if (
+        !alert &&
+        automation.action.type === 'runner' &&
+        Object.values(automation.action.args).some((v) => v.includes('{{'))
+      )
+        throw new AppError(
+          'conflict',
+          'NO_MATCHING_ALERT',
+          'The incident has no alert this automation matches to fill its arguments from',
+        );
       const run = await this.queue(tx, automation, incidentId, alert, actor, now);
       return toRunView(run);
     });
   }
 
   async runsOf(incidentId: string): Promise<RunView[]> {
-    const rows = (await this.db.query(
-      `SELECT * FROM automation_runs WHERE incident_id = $1 ORDER BY queued_at, id`,
-      [incidentId],
-    )) as RunRow[];
+    const rows = (await this.db.query(`SELECT * FROM automation_runs WHERE incident_id = $1 ORDER BY queued_at, id`, [
+      incidentId,
+    ])) as RunRow[];
     return rows.map(toRunView);
   }
 
@@ -194,10 +223,26 @@ export class AutomationEngine {
           ),
         )[0];
       }
-      const [automation] = (await tx.query(`SELECT * FROM automations WHERE id = $1`, [run.automation_id])) as AutomationRow[];
-      await this.record(run.incident_id, automation.name, tx, { type: 'automation.started', data: { automationId: automation.id, name: automation.name, runId: run.id } }, run.actor);
+      const [automation] = (await tx.query(`SELECT * FROM automations WHERE id = $1`, [
+        run.automation_id,
+      ])) as AutomationRow[];
+      await this.record(
+        run.incident_id,
+        automation.name,
+        tx,
+        { type: 'automation.started', data: { automationId: automation.id, name: automation.name, runId: run.id } },
+        run.actor,
+      );
       await this.timers.cancel(QUEUE_TIMER, run.id, tx);
-      await this.timers.schedule({ kind: LEASE_TIMER, key: `${run.id}@${new Date(run.lease_until!).getTime()}`, dueAt: new Date(run.lease_until!), payload: { runId: run.id } }, tx);
+      await this.timers.schedule(
+        {
+          kind: LEASE_TIMER,
+          key: `${run.id}@${new Date(run.lease_until!).getTime()}`,
+          dueAt: new Date(run.lease_until!),
+          payload: { runId: run.id },
+        },
+        tx,
+      );
       return { run, automation };
     });
   }
@@ -218,7 +263,9 @@ export class AutomationEngine {
   async finish(runId: string, outcome: Outcome, runnerId: string | null): Promise<boolean> {
     const alertsFor = async (incidentId: string) => this.alertsOf(incidentId).catch(() => [] as AttachedAlertView[]);
     return this.db.transaction(async (tx) => {
-      const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [runId])) as RunRow[];
+      const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [
+        runId,
+      ])) as RunRow[];
       if (!run || run.status !== 'running' || (runnerId !== null && run.runner_id !== runnerId)) return false;
       await this.end(tx, run, outcome, new Date(), () => alertsFor(run.incident_id));
       return true;
@@ -232,35 +279,55 @@ export class AutomationEngine {
     now: Date,
     alerts: () => Promise<AttachedAlertView[]>,
   ): Promise<void> {
-    const [automation] = (await tx.query(`SELECT * FROM automations WHERE id = $1 FOR NO KEY UPDATE`, [run.automation_id])) as AutomationRow[];
+    const [automation] = (await tx.query(`SELECT * FROM automations WHERE id = $1 FOR NO KEY UPDATE`, [
+      run.automation_id,
+    ])) as AutomationRow[];
     const result: RunResult = { ...outcome.result, output: boundedOutput(outcome.result.output ?? '') };
     const reason = outcome.ok ? null : (outcome.reason ?? 'failed').slice(0, 1000);
-    const verifyDue = outcome.ok && automation.verify ? new Date(now.getTime() + (durationMs(automation.verify.within) ?? 0)) : null;
+    const verifyDue =
+      outcome.ok && automation.verify ? new Date(now.getTime() + (durationMs(automation.verify.within) ?? 0)) : null;
     await tx.query(
       `UPDATE automation_runs SET status = $2, finished_at = $3, result = $4, reason = $5,
          verify_status = $6, verify_due_at = $7 WHERE id = $1`,
       [run.id, outcome.ok ? 'succeeded' : 'failed', now, result, reason, verifyDue ? 'pending' : null, verifyDue],
     );
-    const [counter] = (await tx.query(
-      `UPDATE automations SET consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END
+    const [counter] = (
+      await tx.query(
+        `UPDATE automations SET consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures + 1 END
        WHERE id = $1 RETURNING consecutive_failures`,
-      [automation.id, outcome.ok],
-    ))[0] as Array<{ consecutive_failures: number }>;
+        [automation.id, outcome.ok],
+      )
+    )[0] as Array<{ consecutive_failures: number }>;
     const ref = { automationId: automation.id, name: automation.name };
-    if (outcome.ok) await this.record(run.incident_id, automation.name, tx, { type: 'automation.succeeded', data: { ...ref, runId: run.id } });
-    else await this.record(run.incident_id, automation.name, tx, { type: 'automation.failed', data: { ...ref, runId: run.id, reason: reason! } });
+    if (outcome.ok)
+      await this.record(run.incident_id, automation.name, tx, {
+        type: 'automation.succeeded',
+        data: { ...ref, runId: run.id },
+      });
+    else
+      await this.record(run.incident_id, automation.name, tx, {
+        type: 'automation.failed',
+        data: { ...ref, runId: run.id, reason: reason! },
+      });
     const started = run.started_at ? new Date(run.started_at).getTime() : now.getTime();
     this.afterCommit.run(tx, () => {
       this.metrics.runs.inc({ automation: automation.name, outcome: outcome.ok ? 'succeeded' : 'failed' });
-      this.metrics.duration.observe({ automation: automation.name, action: run.action_type }, Math.max(0, now.getTime() - started) / 1000);
+      this.metrics.duration.observe(
+        { automation: automation.name, action: run.action_type },
+        Math.max(0, now.getTime() - started) / 1000,
+      );
       this.metrics.consecutiveFailures.set({ automation: automation.name }, counter?.consecutive_failures ?? 0);
     });
     if (!outcome.ok && (counter?.consecutive_failures ?? 0) >= 3)
-      this.logger.warn({ automationId: automation.id, consecutiveFailures: counter.consecutive_failures }, 'An automation keeps failing');
+      this.logger.warn(
+        { automationId: automation.id, consecutiveFailures: counter.consecutive_failures },
+        'An automation keeps failing',
+      );
     if (verifyDue) {
       await this.timers.schedule({ kind: VERIFY_TIMER, key: run.id, dueAt: verifyDue, payload: { runId: run.id } }, tx);
       const statuses = (await alerts()).map((a) => a.status);
-      if (verifyVerdict(statuses, now, verifyDue) === 'verified') await this.verdict(tx, { ...run, verify_status: 'pending' }, automation, 'verified');
+      if (verifyVerdict(statuses, now, verifyDue) === 'verified')
+        await this.verdict(tx, { ...run, verify_status: 'pending' }, automation, 'verified');
     }
   }
 
@@ -274,22 +341,34 @@ export class AutomationEngine {
     const statuses = (await this.alertsOf(incidentId)).map((a) => a.status);
     for (const { id } of pending) {
       await this.db.transaction(async (tx) => {
-        const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [id])) as RunRow[];
+        const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [
+          id,
+        ])) as RunRow[];
         if (run?.verify_status !== 'pending') return;
         if (verifyVerdict(statuses, new Date(), new Date(run.verify_due_at!)) !== 'verified') return;
-        const [automation] = (await tx.query(`SELECT * FROM automations WHERE id = $1`, [run.automation_id])) as AutomationRow[];
+        const [automation] = (await tx.query(`SELECT * FROM automations WHERE id = $1`, [
+          run.automation_id,
+        ])) as AutomationRow[];
         await this.verdict(tx, run, automation, 'verified');
         await this.timers.cancel(VERIFY_TIMER, run.id, tx);
       });
     }
   }
 
-  private async verdict(tx: EntityManager, run: RunRow, automation: AutomationRow, verdict: 'verified' | 'unverified'): Promise<void> {
+  private async verdict(
+    tx: EntityManager,
+    run: RunRow,
+    automation: AutomationRow,
+    verdict: 'verified' | 'unverified',
+  ): Promise<void> {
     await tx.query(`UPDATE automation_runs SET verify_status = $2 WHERE id = $1`, [run.id, verdict]);
     const actor = actorOf(automation.name);
     const ref = { automationId: automation.id, name: automation.name, runId: run.id };
     await this.incidents.act(run.incident_id, { actor, tx }, (incident, ctx) => {
-      incident.recordAutomation({ type: verdict === 'verified' ? 'automation.verified' : 'automation.unverified', data: ref }, ctx);
+      incident.recordAutomation(
+        { type: verdict === 'verified' ? 'automation.verified' : 'automation.unverified', data: ref },
+        ctx,
+      );
       // Resolution by the automation that fixed it replaces v1's resolve by `system` here.
       if (verdict === 'verified' && automation.verify?.resolve && canTransition(incident.status, 'resolved')) {
         incident.resolve(`Verified by automation ${automation.name}: every alert resolved after its run`, ctx);
@@ -299,32 +378,59 @@ export class AutomationEngine {
   }
 
   private async verifyWindowEnded(runId: string, tx: EntityManager): Promise<void> {
-    const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [runId])) as RunRow[];
+    const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [
+      runId,
+    ])) as RunRow[];
     if (run?.verify_status !== 'pending') return;
     const statuses = (await this.alertsOf(run.incident_id)).map((a) => a.status);
-    const [automation] = (await tx.query(`SELECT * FROM automations WHERE id = $1`, [run.automation_id])) as AutomationRow[];
-    const verdict = verifyVerdict(statuses, new Date(), new Date(run.verify_due_at!)) === 'verified' ? 'verified' : 'unverified';
+    const [automation] = (await tx.query(`SELECT * FROM automations WHERE id = $1`, [
+      run.automation_id,
+    ])) as AutomationRow[];
+    const verdict =
+      verifyVerdict(statuses, new Date(), new Date(run.verify_due_at!)) === 'verified' ? 'verified' : 'unverified';
     await this.verdict(tx, run, automation, verdict);
   }
 
   private async leaseLapsed(runId: string, tx: EntityManager): Promise<void> {
-    const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [runId])) as RunRow[];
+    const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [
+      runId,
+    ])) as RunRow[];
     if (run?.status !== 'running') return;
     const leaseUntil = new Date(run.lease_until!);
     if (leaseUntil.getTime() > Date.now()) {
       // Heartbeats moved the lease on: look again when the new one lapses.
-      await this.timers.schedule({ kind: LEASE_TIMER, key: `${run.id}@${leaseUntil.getTime()}`, dueAt: leaseUntil, payload: { runId } }, tx);
+      await this.timers.schedule(
+        { kind: LEASE_TIMER, key: `${run.id}@${leaseUntil.getTime()}`, dueAt: leaseUntil, payload: { runId } },
+        tx,
+      );
       return;
     }
-    const who = run.action_type === 'runner' ? 'the runner stopped reporting (it may have died mid-run)' : 'the instance running it stopped';
-    await this.end(tx, run, { ok: false, result: { output: run.result?.output ?? '' }, reason: `lease expired: ${who}; not retried` }, new Date(), async () => []);
+    const who =
+      run.action_type === 'runner'
+        ? 'the runner stopped reporting (it may have died mid-run)'
+        : 'the instance running it stopped';
+    await this.end(
+      tx,
+      run,
+      { ok: false, result: { output: run.result?.output ?? '' }, reason: `lease expired: ${who}; not retried` },
+      new Date(),
+      async () => [],
+    );
   }
 
   private async queueLapsed(runId: string, tx: EntityManager): Promise<void> {
-    const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [runId])) as RunRow[];
+    const [run] = (await tx.query(`SELECT * FROM automation_runs WHERE id = $1 FOR NO KEY UPDATE`, [
+      runId,
+    ])) as RunRow[];
     if (run?.status !== 'queued') return;
     await tx.query(`UPDATE automation_runs SET status = 'running', started_at = now() WHERE id = $1`, [runId]);
-    await this.end(tx, { ...run, status: 'running' }, { ok: false, result: { output: '' }, reason: `no runner claimed the run within ${QUEUE_LIMIT}` }, new Date(), async () => []);
+    await this.end(
+      tx,
+      { ...run, status: 'running' },
+      { ok: false, result: { output: '' }, reason: `no runner claimed the run within ${QUEUE_LIMIT}` },
+      new Date(),
+      async () => [],
+    );
   }
 
   /** Inserts a queued run (or a failed one when its arguments cannot be filled). */
@@ -344,7 +450,12 @@ export class AutomationEngine {
     } else {
       const rendered = renderArgs(automation.action.args, alert?.labels ?? {});
       if (!rendered.ok) failure = rendered.reason;
-      request = { type: 'runner', script: automation.action.script, args: rendered.ok ? rendered.args : {}, timeout: automation.action.timeout };
+      request = {
+        type: 'runner',
+        script: automation.action.script,
+        args: rendered.ok ? rendered.args : {},
+        timeout: automation.action.timeout,
+      };
     }
     const [run] = (await tx.query(
       `INSERT INTO automation_runs (id, automation_id, incident_id, alert_id, action_type, request, actor, status, queued_at)
@@ -353,7 +464,13 @@ export class AutomationEngine {
     )) as RunRow[];
     if (failure) {
       await tx.query(`UPDATE automation_runs SET status = 'running', started_at = $2 WHERE id = $1`, [id, now]);
-      await this.end(tx, { ...run, status: 'running', started_at: now }, { ok: false, result: { output: '' }, reason: failure }, now, async () => []);
+      await this.end(
+        tx,
+        { ...run, status: 'running', started_at: now },
+        { ok: false, result: { output: '' }, reason: failure },
+        now,
+        async () => [],
+      );
       return ((await tx.query(`SELECT * FROM automation_runs WHERE id = $1`, [id])) as RunRow[])[0];
     }
     if (request.type === 'runner') {

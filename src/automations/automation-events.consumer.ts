@@ -2,7 +2,13 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { decodeIncidentEvent } from '../incidents';
-import { ConsumerHandle, IncomingMessage, MESSAGE_TRANSPORT, MessageTransport, TOPICS } from '../platform/messaging/message-transport';
+import {
+  ConsumerHandle,
+  IncomingMessage,
+  MESSAGE_TRANSPORT,
+  MessageTransport,
+  TOPICS,
+} from '../platform/messaging/message-transport';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { AutomationEngine } from './automation-engine';
 
@@ -48,7 +54,10 @@ export class AutomationEventsConsumer implements OnApplicationBootstrap, OnModul
     for (const message of messages) {
       const decoded = decodeIncidentEvent(message.value);
       if (!decoded.ok) {
-        this.logger.warn({ topic: message.topic, offset: message.offset, reason: decoded.reason }, 'Automation skipped an incident event it cannot read');
+        this.logger.warn(
+          { topic: message.topic, offset: message.offset, reason: decoded.reason },
+          'Automation skipped an incident event it cannot read',
+        );
         continue;
       }
       const event = decoded.message;

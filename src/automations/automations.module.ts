@@ -15,7 +15,15 @@ import { WebhookWorker } from './webhook-worker';
 @Module({
   imports: [IncidentsModule],
   controllers: [AutomationsController, AutomationRunsController, RunnersController, RunnerApiController],
-  providers: [Automations, Runners, AutomationEngine, AutomationMetrics, AutomationEventsConsumer, WebhookWorker, PageHolds],
+  providers: [
+    Automations,
+    Runners,
+    AutomationEngine,
+    AutomationMetrics,
+    AutomationEventsConsumer,
+    WebhookWorker,
+    PageHolds,
+  ],
   exports: [PageHolds, AutomationEventsConsumer],
 })
 export class AutomationsModule {}

@@ -16,7 +16,12 @@ export interface AutomationView extends AutomationDefinition {
 }
 
 export function invalid(problems: FieldProblem[]): AppError {
-  return new AppError('invalid', 'VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.problem}`).join('; '), problems);
+  return new AppError(
+    'invalid',
+    'VALIDATION_FAILED',
+    problems.map((p) => `${p.path}: ${p.problem}`).join('; '),
+    problems,
+  );
 }
 
 export function toAutomationView(row: Omit<AutomationRow, 'signing_secret'>): AutomationView {

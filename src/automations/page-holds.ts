@@ -30,10 +30,9 @@ export class PageHolds {
     const declaring = alerts[0];
     if (!declaring || declaring.status !== 'firing') return false;
     const work = async (t: EntityManager) => {
-      const [existing] = (await t.query(
-        `SELECT released_at FROM automation_page_holds WHERE incident_id = $1`,
-        [incidentId],
-      )) as Array<{ released_at: Date | null }>;
+      const [existing] = (await t.query(`SELECT released_at FROM automation_page_holds WHERE incident_id = $1`, [
+        incidentId,
+      ])) as Array<{ released_at: Date | null }>;
       if (existing) return existing.released_at === null;
       const decisions = await this.engine.decideForAlert(incidentId, declaring, t);
       const holding = decisions.find((d) => d.mode === 'auto' && d.verify && d.decision === 'run' && d.runId);

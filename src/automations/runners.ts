@@ -60,5 +60,8 @@ export class Runners {
 }
 
 function rowsOfUpdate(result: unknown): Array<{ id: string; name: string }> {
-  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{ id: string; name: string }>;
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{
+    id: string;
+    name: string;
+  }>;
 }

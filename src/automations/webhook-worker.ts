@@ -23,6 +23,8 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly inFlight = new Set<Promise<void>>();
   private loop?: Promise<void>;
   private stopped = false;
+  /** Aborts requests in flight at shutdown: they end as failed now rather than after their lease. */
+  private readonly shutdown = new AbortController();
 
   constructor(
     private readonly engine: AutomationEngine,
@@ -39,6 +41,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     this.signal.notify();
+    this.shutdown.abort();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -95,7 +98,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const response = await fetch(run.request.url, {
         method: 'POST',
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.shutdown.signal]),
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Sitrep-Automation/1',
@@ -112,10 +115,20 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
       return { ok: false, result, reason: `HTTP ${response.status}` };
     } catch (error) {
       const name = (error as Error).name;
+      if (this.shutdown.signal.aborted)
+        return {
+          ok: false,
+          result: { output: '' },
+          reason: 'the instance shut down during the request; not retried (it may have been received)',
+        };
       if (name === 'TimeoutError' || name === 'AbortError')
         return { ok: false, result: { output: '' }, reason: `timed out after ${run.request.timeout}` };
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return { ok: false, result: { output: '' }, reason: `request failed: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+      return {
+        ok: false,
+        result: { output: '' },
+        reason: `request failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      };
     }
   }
 }

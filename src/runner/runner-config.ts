@@ -24,9 +24,11 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv): RunnerConfig {
   const scriptsDir = env.RUNNER_SCRIPTS_DIR ?? '';
   if (!scriptsDir) problems.push('RUNNER_SCRIPTS_DIR is required');
   const leaseSeconds = Number(env.RUNNER_LEASE_SECONDS ?? 30);
-  if (!Number.isFinite(leaseSeconds) || leaseSeconds < 2 || leaseSeconds > 300) problems.push('RUNNER_LEASE_SECONDS must be from 2 to 300');
+  if (!Number.isFinite(leaseSeconds) || leaseSeconds < 2 || leaseSeconds > 300)
+    problems.push('RUNNER_LEASE_SECONDS must be from 2 to 300');
   const pollMs = Number(env.RUNNER_POLL_MS ?? 1000);
-  if (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 60_000) problems.push('RUNNER_POLL_MS must be from 100 to 60000');
+  if (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 60_000)
+    problems.push('RUNNER_POLL_MS must be from 100 to 60000');
   if (problems.length > 0) throw new Error(problems.join('; '));
   return { url, token, scriptsDir, leaseSeconds, pollMs };
 }

@@ -43,7 +43,10 @@ export class Runner {
         this.log('warn', 'claiming a run failed', { error: (error as Error).message });
       }
       if (claim) await this.execute(claim);
-      else await this.pause(failures > 0 ? Math.min(30_000, this.config.pollMs * 2 ** Math.min(failures, 5)) : this.config.pollMs);
+      else
+        await this.pause(
+          failures > 0 ? Math.min(30_000, this.config.pollMs * 2 ** Math.min(failures, 5)) : this.config.pollMs,
+        );
     }
   }
 
@@ -76,13 +79,17 @@ export class Runner {
   private async execute(claim: Claim): Promise<void> {
     const { run } = claim;
     this.log('info', 'running', { runId: run.id, automation: run.automation, script: claim.script });
-    const heartbeat = setInterval(() => {
-      this.call(`/api/v1/runner/runs/${run.id}/heartbeat`, { leaseSeconds: this.config.leaseSeconds })
-        .then((r) => {
-          if (r.status !== 204) this.log('warn', 'the service no longer holds this run for us', { runId: run.id, status: r.status });
-        })
-        .catch((error: Error) => this.log('warn', 'heartbeat failed', { runId: run.id, error: error.message }));
-    }, Math.max(500, (this.config.leaseSeconds * 1000) / 3));
+    const heartbeat = setInterval(
+      () => {
+        this.call(`/api/v1/runner/runs/${run.id}/heartbeat`, { leaseSeconds: this.config.leaseSeconds })
+          .then((r) => {
+            if (r.status !== 204)
+              this.log('warn', 'the service no longer holds this run for us', { runId: run.id, status: r.status });
+          })
+          .catch((error: Error) => this.log('warn', 'heartbeat failed', { runId: run.id, error: error.message }));
+      },
+      Math.max(500, (this.config.leaseSeconds * 1000) / 3),
+    );
     let report: { exitCode: number | null; output: string; error: string | null };
     try {
       const resolved = await resolveScript(this.config.scriptsDir, claim.script);
@@ -103,7 +110,10 @@ export class Runner {
   }
 
   /** Retries the report while the lease may still hold; a 409 means the service already ended the run. */
-  private async report(runId: string, report: { exitCode: number | null; output: string; error: string | null }): Promise<void> {
+  private async report(
+    runId: string,
+    report: { exitCode: number | null; output: string; error: string | null },
+  ): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const response = await this.call(`/api/v1/runner/runs/${runId}/result`, report);

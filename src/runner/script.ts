@@ -15,7 +15,10 @@ export type Resolved = { ok: true; file: string } | { ok: false; reason: string 
  */
 export async function resolveScript(dir: string, name: string): Promise<Resolved> {
   if (typeof name !== 'string' || !SCRIPT_NAME.test(name) || name.includes('..'))
-    return { ok: false, reason: `refused script name ${JSON.stringify(String(name).slice(0, 80))}: not a plain file name` };
+    return {
+      ok: false,
+      reason: `refused script name ${JSON.stringify(String(name).slice(0, 80))}: not a plain file name`,
+    };
   let realDir: string;
   try {
     realDir = await fs.realpath(dir);
@@ -25,7 +28,8 @@ export async function resolveScript(dir: string, name: string): Promise<Resolved
   const file = path.join(realDir, name);
   try {
     const real = await fs.realpath(file);
-    if (path.dirname(real) !== realDir) return { ok: false, reason: `script "${name}" points outside the scripts directory` };
+    if (path.dirname(real) !== realDir)
+      return { ok: false, reason: `script "${name}" points outside the scripts directory` };
     const stat = await fs.stat(real);
     if (!stat.isFile()) return { ok: false, reason: `script "${name}" is not a file` };
     await fs.access(real, constants.X_OK);
@@ -56,7 +60,11 @@ export function runScript(
   args: Record<string, string>,
   context: { runId: string; incidentId: string; timeoutMs: number; basePath: string },
 ): Promise<ScriptResult> {
-  const env: Record<string, string> = { PATH: context.basePath, SITREP_RUN_ID: context.runId, SITREP_INCIDENT_ID: context.incidentId };
+  const env: Record<string, string> = {
+    PATH: context.basePath,
+    SITREP_RUN_ID: context.runId,
+    SITREP_INCIDENT_ID: context.incidentId,
+  };
   for (const [name, value] of Object.entries(args)) {
     if (!ARG_NAME.test(name)) continue;
     env[`SITREP_ARG_${name.toUpperCase()}`] = String(value).replaceAll('\u0000', '');
@@ -76,7 +84,13 @@ export function runScript(
       size += part.length;
     };
     let timedOut = false;
-    const child = spawn(file, [], { cwd: path.dirname(file), env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, [], {
+      cwd: path.dirname(file),
+      env,
+      shell: false,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const killGroup = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -92,7 +106,11 @@ export function runScript(
     child.stderr.on('data', keep);
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve({ exitCode: null, output: '', error: `could not start the script: ${(error as { code?: string }).code ?? error.message}` });
+      resolve({
+        exitCode: null,
+        output: '',
+        error: `could not start the script: ${(error as { code?: string }).code ?? error.message}`,
+      });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -4,7 +4,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
-import { createIntegration, entry, incidentTitled, ok, runs, runThat, sendAlerts, startAutomationApp, timeline } from './support';
+import {
+  createIntegration,
+  entry,
+  incidentTitled,
+  ok,
+  runs,
+  runThat,
+  sendAlerts,
+  startAutomationApp,
+  timeline,
+} from './support';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -50,7 +60,11 @@ describe('automations: the runner', () => {
     key = await createIntegration(url, 'search');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitrep-scripts-'));
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'sitrep-work-'));
-    script(dir, 'es-refill-indexes', 'echo "refilling indexes on $SITREP_ARG_CLUSTER"\necho "$SITREP_ARG_CLUSTER" >> "$SITREP_ARG_LOG"\nenv');
+    script(
+      dir,
+      'es-refill-indexes',
+      'echo "refilling indexes on $SITREP_ARG_CLUSTER"\necho "$SITREP_ARG_CLUSTER" >> "$SITREP_ARG_LOG"\nenv',
+    );
     script(dir, 'echo-value', 'printf "%s" "$SITREP_ARG_VALUE"');
     script(dir, 'cannot-reach', 'echo "cannot reach the cluster" >&2\nexit 3');
     script(dir, 'not-executable', 'echo never', 0o644);
@@ -140,7 +154,9 @@ describe('automations: the runner', () => {
     await automation('Unknown', { script: 'no-such-script' });
     await fire('unknown script', 'Unknown');
     const i2 = await incidentTitled(url, 'unknown script');
-    expect((await failedRun(i2.id)).reason).toBe('script "no-such-script" not found in the runner\'s scripts directory');
+    expect((await failedRun(i2.id)).reason).toBe(
+      'script "no-such-script" not found in the runner\'s scripts directory',
+    );
 
     await automation('NotExec', { script: 'not-executable' });
     await fire('not executable', 'NotExec');
@@ -154,7 +170,11 @@ describe('automations: the runner', () => {
   });
 
   it('refuses a runner token it did not issue', async () => {
-    const res = await fetch(`${url}/api/v1/runner/claim`, { method: 'POST', headers: { authorization: 'Bearer srp_forged', 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${url}/api/v1/runner/claim`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer srp_forged', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
   });
 

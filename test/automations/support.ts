@@ -5,18 +5,31 @@ import { call, startApp, TestApp } from '../support/app';
 import { eventually } from '../support/database';
 
 /** A Sitrep instance with fast timers (verify windows, leases) and fast retries. */
-export function startAutomationApp(databaseUrl: string, env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export function startAutomationApp(
+  databaseUrl: string,
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp> {
   return startApp(databaseUrl, { TIMER_POLL_MS: '100', NOTIFY_RETRY_BASE_MS: '50', ...env });
 }
 
-export async function ok<T = any>(url: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+export async function ok<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<T> {
   const res = await call(url, method, path, { body, ...(token ? { token } : {}) });
   if (res.status >= 300) throw new Error(`${method} ${path} failed: ${res.status} ${res.text}`);
   return res.body as T;
 }
 
 export async function createIntegration(url: string, service: string): Promise<string> {
-  const body = await ok(url, 'POST', '/api/v1/integrations', { type: 'alertmanager', name: `am-${service}-${Math.random()}`, service });
+  const body = await ok(url, 'POST', '/api/v1/integrations', {
+    type: 'alertmanager',
+    name: `am-${service}-${Math.random()}`,
+    service,
+  });
   return body.key as string;
 }
 
@@ -36,7 +49,12 @@ export async function sendAlerts(url: string, key: string, title: string, alerts
     status: alerts.every((a) => a.status === 'resolved') ? 'resolved' : 'firing',
     alerts: alerts.map((a) => ({
       status: a.status ?? 'firing',
-      labels: { alertname: a.name ?? 'ESIndexRefill', instance: a.instance, severity: a.severity ?? 'critical', ...(a.labels ?? {}) },
+      labels: {
+        alertname: a.name ?? 'ESIndexRefill',
+        instance: a.instance,
+        severity: a.severity ?? 'critical',
+        ...(a.labels ?? {}),
+      },
       annotations: { summary: `Elasticsearch is refilling indexes on ${a.instance}` },
       startsAt: a.startsAt ?? '2026-12-04T03:21:00Z',
       endsAt: a.status === 'resolved' ? '2026-12-04T03:30:00Z' : '0001-01-01T00:00:00Z',

@@ -39,7 +39,10 @@ describe('automations: webhook actions, guards, verification', () => {
     hook.mode = 200;
   });
 
-  async function automation(alertname: string, extra: Record<string, unknown> = {}): Promise<{ id: string; name: string; secret: string }> {
+  async function automation(
+    alertname: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ id: string; name: string; secret: string }> {
     const created = await ok(url, 'POST', '/api/v1/automations', {
       name: `Refill ${alertname}`,
       match: { alertnames: [alertname], services: ['search'] },
@@ -58,7 +61,12 @@ describe('automations: webhook actions, guards, verification', () => {
     await fire('ES refill ok', [{ name: 'EsRefillOk', instance: 'es-1', labels: { cluster: 'es-prod-1' } }]);
     const incident = await incidentTitled(url, 'ES refill ok');
     const run = await runThat(url, incident.id, (r) => r.status === 'succeeded');
-    expect(run).toMatchObject({ automationId: a.id, incidentId: incident.id, actor: `automation:${a.name}`, result: { statusCode: 200, output: 'reindex started' } });
+    expect(run).toMatchObject({
+      automationId: a.id,
+      incidentId: incident.id,
+      actor: `automation:${a.name}`,
+      result: { statusCode: 200, output: 'reindex started' },
+    });
     expect(run.startedAt).toEqual(expect.any(String));
     expect(run.finishedAt).toEqual(expect.any(String));
     const [sent] = callsOf(a.id);
@@ -71,7 +79,9 @@ describe('automations: webhook actions, guards, verification', () => {
     });
     expect(sent.raw).not.toContain(a.secret);
 
-    await fire('ES refill ok', [{ name: 'EsRefillOk', instance: 'es-1', status: 'resolved', labels: { cluster: 'es-prod-1' } }]);
+    await fire('ES refill ok', [
+      { name: 'EsRefillOk', instance: 'es-1', status: 'resolved', labels: { cluster: 'es-prod-1' } },
+    ]);
     await entry(url, incident.id, (e) => e.type === 'automation.verified');
     const story = (await timeline(url, incident.id)).filter((e) => e.type.startsWith('automation.'));
     expect(story.map((e) => [e.type, e.actor])).toEqual([
@@ -82,7 +92,7 @@ describe('automations: webhook actions, guards, verification', () => {
     // Resolved once: today by the aggregate's own every-alert-resolved rule (actor system) in the
     // same append as the last alert.resolved; see docs/automations.md for the incidents change
     // that lets the verdict resolve it as automation:<name> instead.
-    expect((await timeline(url, incident.id)).filter((e) => e.type === 'incident.resolved')).toHaveLength(1)
+    expect((await timeline(url, incident.id)).filter((e) => e.type === 'incident.resolved')).toHaveLength(1);
     expect((await runs(url, incident.id))[0].verification).toBe('verified');
   });
 
@@ -119,9 +129,16 @@ describe('automations: webhook actions, guards, verification', () => {
 
   it('skips with a reason once maxRunsPerHour runs happened in the last hour', async () => {
     const a = await automation('EsRefillCapped', { guards: { maxRunsPerHour: 1 } });
-    await fire('ES refill capped', [{ name: 'EsRefillCapped', instance: 'es-1' }, { name: 'EsRefillCapped', instance: 'es-2' }]);
+    await fire('ES refill capped', [
+      { name: 'EsRefillCapped', instance: 'es-1' },
+      { name: 'EsRefillCapped', instance: 'es-2' },
+    ]);
     const incident = await incidentTitled(url, 'ES refill capped');
-    const skipped = await entry(url, incident.id, (e) => e.type === 'automation.skipped' && e.data.automationId === a.id);
+    const skipped = await entry(
+      url,
+      incident.id,
+      (e) => e.type === 'automation.skipped' && e.data.automationId === a.id,
+    );
     expect(skipped.data.reason).toMatch(/maxRunsPerHour/);
     await runThat(url, incident.id, (r) => r.status === 'succeeded');
     expect(await runs(url, incident.id)).toHaveLength(1);
@@ -133,11 +150,22 @@ describe('automations: webhook actions, guards, verification', () => {
       return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
     };
     const all = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-    const closed = await automation('EsRefillClosed', { guards: { activeHours: { timeZone: 'UTC', days: all, from: hhmm(2), to: hhmm(3) } } });
-    const open = await automation('EsRefillOpen', { guards: { activeHours: { timeZone: 'Europe/Berlin', days: all, from: hhmm(-1), to: hhmm(3) } } });
-    await fire('ES refill hours', [{ name: 'EsRefillClosed', instance: 'es-1' }, { name: 'EsRefillOpen', instance: 'es-1' }]);
+    const closed = await automation('EsRefillClosed', {
+      guards: { activeHours: { timeZone: 'UTC', days: all, from: hhmm(2), to: hhmm(3) } },
+    });
+    const open = await automation('EsRefillOpen', {
+      guards: { activeHours: { timeZone: 'Europe/Berlin', days: all, from: hhmm(-1), to: hhmm(3) } },
+    });
+    await fire('ES refill hours', [
+      { name: 'EsRefillClosed', instance: 'es-1' },
+      { name: 'EsRefillOpen', instance: 'es-1' },
+    ]);
     const incident = await incidentTitled(url, 'ES refill hours');
-    const skipped = await entry(url, incident.id, (e) => e.type === 'automation.skipped' && e.data.automationId === closed.id);
+    const skipped = await entry(
+      url,
+      incident.id,
+      (e) => e.type === 'automation.skipped' && e.data.automationId === closed.id,
+    );
     expect(skipped.data.reason).toMatch(/outside active hours/);
     // Berlin is UTC+1 or +2: a window of UTC−1h..+3h read as Berlin time still covers now.
     await runThat(url, incident.id, (r) => r.automationId === open.id && r.status === 'succeeded');
@@ -151,7 +179,11 @@ describe('automations: webhook actions, guards, verification', () => {
     const i1 = await incidentTitled(url, 'ES refill 500');
     const failed = await entry(url, i1.id, (e) => e.type === 'automation.failed');
     expect(failed.data.reason).toBe('HTTP 500');
-    expect((await runs(url, i1.id))[0]).toMatchObject({ status: 'failed', result: { statusCode: 500, output: 'boom' }, reason: 'HTTP 500' });
+    expect((await runs(url, i1.id))[0]).toMatchObject({
+      status: 'failed',
+      result: { statusCode: 500, output: 'boom' },
+      reason: 'HTTP 500',
+    });
 
     hook.mode = 'hang';
     await fire('ES refill hang', [{ name: 'EsRefillFails', instance: 'es-2' }]);
@@ -161,14 +193,18 @@ describe('automations: webhook actions, guards, verification', () => {
     hook.mode = 'redirect';
     await fire('ES refill redirect', [{ name: 'EsRefillFails', instance: 'es-3' }]);
     const i3 = await incidentTitled(url, 'ES refill redirect');
-    expect((await entry(url, i3.id, (e) => e.type === 'automation.failed')).data.reason).toMatch(/HTTP 302: redirects are not followed/);
+    expect((await entry(url, i3.id, (e) => e.type === 'automation.failed')).data.reason).toMatch(
+      /HTTP 302: redirects are not followed/,
+    );
     expect(hook.redirected).toBe(0);
 
     expect((await ok(url, 'GET', `/api/v1/automations/${a.id}`)).consecutiveFailures).toBe(3);
     const metrics = await call(url, 'GET', '/metrics');
     expect(metrics.text).toContain(`sitrep_automation_runs_total{automation="${a.name}",outcome="failed"} 3`);
     expect(metrics.text).toContain(`sitrep_automation_consecutive_failures{automation="${a.name}"} 3`);
-    expect(metrics.text).toMatch(/sitrep_automation_run_duration_seconds_count\{automation="Refill EsRefillFails",action="webhook"\} 3/);
+    expect(metrics.text).toMatch(
+      /sitrep_automation_run_duration_seconds_count\{automation="Refill EsRefillFails",action="webhook"\} 3/,
+    );
   });
 
   it('suggest mode records automation.suggested and runs only when a responder asks', async () => {
@@ -188,14 +224,20 @@ describe('automations: webhook actions, guards, verification', () => {
     expect(bad.text).toContain('automationId');
     const accepted = await call(url, 'POST', path, { token: responder, body: { automationId: a.id } });
     expect(accepted.status).toBe(202);
-    expect(accepted.body).toMatchObject({ automationId: a.id, incidentId: incident.id, status: 'queued', actor: 'alice' });
+    expect(accepted.body).toMatchObject({
+      automationId: a.id,
+      incidentId: incident.id,
+      status: 'queued',
+      actor: 'alice',
+    });
     await runThat(url, incident.id, (r) => r.id === accepted.body.id && r.status === 'succeeded');
     expect((await entry(url, incident.id, (e) => e.type === 'automation.started')).actor).toBe('alice');
   });
 
   it('holds the page of an incident its auto+verify automation runs on: released on failure, stood down when verified', async () => {
     const holds = instance.app.get(PageHolds);
-    const message = (incidentId: string, e: any) => ({ v: 1, incidentId, seq: e.seq, type: e.type, actor: e.actor, occurredAt: e.occurredAt, data: e.data }) as any;
+    const message = (incidentId: string, e: any) =>
+      ({ v: 1, incidentId, seq: e.seq, type: e.type, actor: e.actor, occurredAt: e.occurredAt, data: e.data }) as any;
 
     const failing = await automation('EsRefillHeldFail', { verify: { within: 'PT30S', resolve: true } });
     hook.mode = 500;
@@ -225,7 +267,12 @@ describe('automations: webhook actions, guards, verification', () => {
 
   it('admin CRUD: the secret only in the 201, viewers read, If-Match guards writes, bad input names the field', async () => {
     const created = await call(url, 'POST', '/api/v1/automations', {
-      body: { name: 'Crud', match: { alertnames: ['Crud'] }, action: { type: 'webhook', url: hook.url }, mode: 'suggest' },
+      body: {
+        name: 'Crud',
+        match: { alertnames: ['Crud'] },
+        action: { type: 'webhook', url: hook.url },
+        mode: 'suggest',
+      },
     });
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^whsec_/);
@@ -241,10 +288,22 @@ describe('automations: webhook actions, guards, verification', () => {
     expect((await call(url, 'GET', `/api/v1/automations/${created.body.id}`, { token: viewer })).status).toBe(200);
     expect((await call(url, 'POST', '/api/v1/automations', { token: viewer, body: created.body })).status).toBe(403);
 
-    const body = { name: 'Crud', match: { alertnames: ['Crud'] }, action: { type: 'webhook', url: hook.url }, mode: 'suggest', enabled: false };
-    const stale = await call(url, 'PUT', `/api/v1/automations/${created.body.id}`, { body, headers: { 'if-match': '"7"' } });
+    const body = {
+      name: 'Crud',
+      match: { alertnames: ['Crud'] },
+      action: { type: 'webhook', url: hook.url },
+      mode: 'suggest',
+      enabled: false,
+    };
+    const stale = await call(url, 'PUT', `/api/v1/automations/${created.body.id}`, {
+      body,
+      headers: { 'if-match': '"7"' },
+    });
     expect(stale.status).toBe(412);
-    const put = await call(url, 'PUT', `/api/v1/automations/${created.body.id}`, { body, headers: { 'if-match': '"1"' } });
+    const put = await call(url, 'PUT', `/api/v1/automations/${created.body.id}`, {
+      body,
+      headers: { 'if-match': '"1"' },
+    });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ version: 2, enabled: false });
 
@@ -257,7 +316,9 @@ describe('automations: webhook actions, guards, verification', () => {
       expect(res.status).toBe(400);
       expect(res.body.details.map((d: any) => d.path)).toContain(field);
     }
-    expect((await call(url, 'DELETE', `/api/v1/automations/${created.body.id}`, { headers: { 'if-match': '"2"' } })).status).toBe(204);
+    expect(
+      (await call(url, 'DELETE', `/api/v1/automations/${created.body.id}`, { headers: { 'if-match': '"2"' } })).status,
+    ).toBe(204);
     expect((await call(url, 'GET', `/api/v1/automations/${created.body.id}`)).status).toBe(404);
   });
 });

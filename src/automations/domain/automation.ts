@@ -72,7 +72,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 const storable = (s: string) =>
   !s.includes('\u0000') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 
-function stringList(value: unknown, path: string, problems: FieldProblem[], allowed?: readonly string[]): string[] | undefined {
+function stringList(
+  value: unknown,
+  path: string,
+  problems: FieldProblem[],
+  allowed?: readonly string[],
+): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.length === 0 || value.length > 100) {
     problems.push({ path, problem: 'must be a non-empty list of at most 100 strings' });
@@ -81,19 +86,26 @@ function stringList(value: unknown, path: string, problems: FieldProblem[], allo
   value.forEach((item, i) => {
     if (typeof item !== 'string' || !LIST_ITEM.test(item) || !storable(item))
       problems.push({ path: `${path}[${i}]`, problem: 'must be text of 1 to 200 characters' });
-    else if (allowed && !allowed.includes(item)) problems.push({ path: `${path}[${i}]`, problem: `must be one of ${allowed.join(', ')}` });
+    else if (allowed && !allowed.includes(item))
+      problems.push({ path: `${path}[${i}]`, problem: `must be one of ${allowed.join(', ')}` });
   });
   return value as string[];
 }
 
-function stringMap(value: unknown, path: string, problems: FieldProblem[], keyPattern?: RegExp): Record<string, string> | undefined {
+function stringMap(
+  value: unknown,
+  path: string,
+  problems: FieldProblem[],
+  keyPattern?: RegExp,
+): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value) || Object.keys(value).length > 50) {
     problems.push({ path, problem: 'must be an object of at most 50 string values' });
     return undefined;
   }
   for (const [key, v] of Object.entries(value)) {
-    if (keyPattern && !keyPattern.test(key)) problems.push({ path: `${path}.${key}`, problem: `name must match ${keyPattern.source}` });
+    if (keyPattern && !keyPattern.test(key))
+      problems.push({ path: `${path}.${key}`, problem: `name must match ${keyPattern.source}` });
     if (typeof v !== 'string' || v.length > 1000 || !storable(v) || !storable(key))
       problems.push({ path: `${path}.${key}`, problem: 'must be text of at most 1000 characters' });
   }
@@ -133,7 +145,11 @@ function checkAction(value: unknown, problems: FieldProblem[]): AutomationAction
     return { type: 'webhook', url: '', timeout: DEFAULT_WEBHOOK_TIMEOUT };
   }
   if (value.type === 'webhook') {
-    return { type: 'webhook', url: checkUrl(value.url, problems), timeout: timeout(value.timeout, DEFAULT_WEBHOOK_TIMEOUT, 'action.timeout', problems) };
+    return {
+      type: 'webhook',
+      url: checkUrl(value.url, problems),
+      timeout: timeout(value.timeout, DEFAULT_WEBHOOK_TIMEOUT, 'action.timeout', problems),
+    };
   }
   if (typeof value.script !== 'string' || !SCRIPT_NAME.test(value.script))
     problems.push({ path: 'action.script', problem: 'must be a file name matching [a-z0-9][a-z0-9._-]* (no path)' });
@@ -153,15 +169,22 @@ function checkActiveHours(value: unknown, problems: FieldProblem[]): ActiveHours
     return undefined;
   }
   const zone = value.timeZone;
-  if (typeof zone !== 'string' || !validZone(zone)) problems.push({ path: 'guards.activeHours.timeZone', problem: 'must be an IANA time zone' });
-  const days = value.days === undefined ? [...WEEKDAYS] : stringList(value.days, 'guards.activeHours.days', problems, WEEKDAYS);
+  if (typeof zone !== 'string' || !validZone(zone))
+    problems.push({ path: 'guards.activeHours.timeZone', problem: 'must be an IANA time zone' });
+  const days =
+    value.days === undefined ? [...WEEKDAYS] : stringList(value.days, 'guards.activeHours.days', problems, WEEKDAYS);
   for (const key of ['from', 'to'] as const) {
     if (typeof value[key] !== 'string' || !HHMM.test(value[key] as string))
       problems.push({ path: `guards.activeHours.${key}`, problem: 'must be HH:MM (24-hour)' });
   }
   if (value.from === value.to && typeof value.from === 'string')
     problems.push({ path: 'guards.activeHours.to', problem: 'must differ from from' });
-  return { timeZone: zone as string, days: (days ?? []) as Weekday[], from: value.from as string, to: value.to as string };
+  return {
+    timeZone: zone as string,
+    days: (days ?? []) as Weekday[],
+    from: value.from as string,
+    to: value.to as string,
+  };
 }
 
 function validZone(zone: string): boolean {
@@ -181,7 +204,8 @@ export function checkAutomation(input: unknown): { automation: AutomationDefinit
   const problems: FieldProblem[] = [];
   const body = isObject(input) ? input : {};
   const name = typeof body.name === 'string' ? body.name.trim() : '';
-  if (!NAME.test(name) || !storable(name)) problems.push({ path: 'name', problem: 'must be text of 1 to 200 characters' });
+  if (!NAME.test(name) || !storable(name))
+    problems.push({ path: 'name', problem: 'must be text of 1 to 200 characters' });
 
   const rawMatch = body.match === undefined ? {} : body.match;
   const match: AutomationMatch = {};
@@ -230,5 +254,7 @@ export function checkAutomation(input: unknown): { automation: AutomationDefinit
   if (typeof enabled !== 'boolean') problems.push({ path: 'enabled', problem: 'must be true or false' });
 
   if (problems.length > 0) return { problems };
-  return { automation: { name, match, action, mode: mode as 'auto' | 'suggest', guards, verify, enabled: enabled as boolean } };
+  return {
+    automation: { name, match, action, mode: mode as 'auto' | 'suggest', guards, verify, enabled: enabled as boolean },
+  };
 }

@@ -12,9 +12,7 @@ export interface GuardFacts {
   occurrenceDecided: boolean;
 }
 
-export type GuardVerdict =
-  | { allow: true }
-  | { allow: false; reason: string; record: boolean };
+export type GuardVerdict = { allow: true } | { allow: false; reason: string; record: boolean };
 
 /**
  * Whether the automation may act on this alert occurrence now. A repeat of a decided
@@ -22,10 +20,15 @@ export type GuardVerdict =
  * the timeline shows.
  */
 export function checkGuards(guards: AutomationGuards, facts: GuardFacts): GuardVerdict {
-  if (facts.occurrenceDecided) return { allow: false, reason: 'already decided for this alert occurrence', record: false };
+  if (facts.occurrenceDecided)
+    return { allow: false, reason: 'already decided for this alert occurrence', record: false };
   const inLastHour = runsInLastHour(facts.recentRunTimes, facts.now);
   if (inLastHour >= guards.maxRunsPerHour)
-    return { allow: false, reason: `maxRunsPerHour reached: ${inLastHour} runs in the last hour (limit ${guards.maxRunsPerHour})`, record: true };
+    return {
+      allow: false,
+      reason: `maxRunsPerHour reached: ${inLastHour} runs in the last hour (limit ${guards.maxRunsPerHour})`,
+      record: true,
+    };
   if (guards.activeHours && !withinActiveHours(guards.activeHours, facts.now))
     return { allow: false, reason: `outside active hours (${describeHours(guards.activeHours)})`, record: true };
   return { allow: true };

@@ -1,7 +1,11 @@
 import { AutomationMatch } from './automation';
 import { AlertFacts, matches, occurrenceKey } from './match';
 
-const es: AlertFacts = { service: 'search', severity: 'SEV2', labels: { alertname: 'ESIndexRefill', cluster: 'es-prod-1' } };
+const es: AlertFacts = {
+  service: 'search',
+  severity: 'SEV2',
+  labels: { alertname: 'ESIndexRefill', cluster: 'es-prod-1' },
+};
 
 describe('matches', () => {
   const cases: Array<[string, AutomationMatch, AlertFacts, boolean]> = [
@@ -16,8 +20,18 @@ describe('matches', () => {
     ['labels exact', { labels: { cluster: 'es-prod-1' } }, es, true],
     ['labels are not prefixes', { labels: { cluster: 'es-prod' } }, es, false],
     ['label absent', { labels: { region: 'eu' } }, es, false],
-    ['every field must hold', { services: ['search'], alertnames: ['ESIndexRefill'], labels: { cluster: 'es-prod-2' } }, es, false],
-    ['all fields hold', { services: ['search'], alertnames: ['ESIndexRefill'], severities: ['SEV2'], labels: { cluster: 'es-prod-1' } }, es, true],
+    [
+      'every field must hold',
+      { services: ['search'], alertnames: ['ESIndexRefill'], labels: { cluster: 'es-prod-2' } },
+      es,
+      false,
+    ],
+    [
+      'all fields hold',
+      { services: ['search'], alertnames: ['ESIndexRefill'], severities: ['SEV2'], labels: { cluster: 'es-prod-1' } },
+      es,
+      true,
+    ],
     ['an empty match matches nothing', {}, es, false],
     ['inherited keys are not labels', { labels: { toString: 'x' } }, es, false],
   ];
@@ -28,7 +42,14 @@ describe('matches', () => {
 
 describe('occurrenceKey', () => {
   it.each([
-    ['a resend of the same firing is the same occurrence', 'fp1', '2026-12-04T03:21:00Z', 'fp1', '2026-12-04T03:21:00.000Z', true],
+    [
+      'a resend of the same firing is the same occurrence',
+      'fp1',
+      '2026-12-04T03:21:00Z',
+      'fp1',
+      '2026-12-04T03:21:00.000Z',
+      true,
+    ],
     ['a new startsAt is a new occurrence', 'fp1', '2026-12-04T03:21:00Z', 'fp1', '2026-12-04T04:00:00Z', false],
     ['another alert is another occurrence', 'fp1', '2026-12-04T03:21:00Z', 'fp2', '2026-12-04T03:21:00Z', false],
   ])('%s', (_, idA, atA, idB, atB, same) => {

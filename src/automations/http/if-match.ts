@@ -7,7 +7,11 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
   if (!value || value === '*') return undefined;
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value);
   if (!match)
-    throw new AppError('precondition_failed', 'VERSION_MISMATCH', `If-Match must name a version as "<number>", got ${value.slice(0, 40)}`);
+    throw new AppError(
+      'precondition_failed',
+      'VERSION_MISMATCH',
+      `If-Match must name a version as "<number>", got ${value.slice(0, 40)}`,
+    );
   return Number(match[1]);
 }
 

@@ -36,7 +36,12 @@ type RunnerRequest = { headers: Record<string, string | undefined> };
 function leaseOf(body: Record<string, unknown> | undefined): number {
   const seconds = body?.leaseSeconds;
   if (seconds === undefined) return DEFAULT_LEASE_MS;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds * 1000 < MIN_LEASE_MS || seconds * 1000 > MAX_LEASE_MS)
+  if (
+    typeof seconds !== 'number' ||
+    !Number.isFinite(seconds) ||
+    seconds * 1000 < MIN_LEASE_MS ||
+    seconds * 1000 > MAX_LEASE_MS
+  )
     throw invalid([{ path: 'leaseSeconds', problem: `must be from ${MIN_LEASE_MS / 1000} to ${MAX_LEASE_MS / 1000}` }]);
   return Math.round(seconds * 1000);
 }
@@ -57,7 +62,11 @@ export class RunnerApiController {
   /** 200 with a run, 204 when none is queued (the runner polls again). */
   @Post('claim')
   @HttpCode(200)
-  async claim(@Req() request: RunnerRequest, @Body() body: Record<string, unknown> | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async claim(
+    @Req() request: RunnerRequest,
+    @Body() body: Record<string, unknown> | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const runner = await this.runners.authenticate(bearerToken(request.headers.authorization));
     const leaseMs = leaseOf(body);
     const claimed = await this.engine.claim('runner', leaseMs, runner.id);
@@ -78,29 +87,58 @@ export class RunnerApiController {
 
   @Post('runs/:runId/heartbeat')
   @HttpCode(204)
-  async heartbeat(@Req() request: RunnerRequest, @Param('runId') runId: string, @Body() body: Record<string, unknown> | undefined) {
+  async heartbeat(
+    @Req() request: RunnerRequest,
+    @Param('runId') runId: string,
+    @Body() body: Record<string, unknown> | undefined,
+  ) {
     const runner = await this.runners.authenticate(bearerToken(request.headers.authorization));
     if (!isUuid(runId) || !(await this.engine.heartbeat(runId, runner.id, leaseOf(body))))
-      throw new AppError('conflict', 'RUN_NOT_HELD', 'This runner does not hold that run (its lease lapsed or it ended)');
+      throw new AppError(
+        'conflict',
+        'RUN_NOT_HELD',
+        'This runner does not hold that run (its lease lapsed or it ended)',
+      );
   }
 
   @Post('runs/:runId/result')
   @HttpCode(204)
-  async result(@Req() request: RunnerRequest, @Param('runId') runId: string, @Body() body: Record<string, unknown> | undefined) {
+  async result(
+    @Req() request: RunnerRequest,
+    @Param('runId') runId: string,
+    @Body() body: Record<string, unknown> | undefined,
+  ) {
     const runner = await this.runners.authenticate(bearerToken(request.headers.authorization));
     const exitCode = body?.exitCode ?? null;
     const output = body?.output ?? '';
     const error = body?.error ?? null;
     const problems = [];
-    if (exitCode !== null && (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255))
+    if (
+      exitCode !== null &&
+      (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255)
+    )
       problems.push({ path: 'exitCode', problem: 'must be a whole number from 0 to 255, or null' });
-    if (typeof output !== 'string' || output.length > OUTPUT_LIMIT * 2) problems.push({ path: 'output', problem: 'must be text up to 64 KiB' });
-    if (error !== null && (typeof error !== 'string' || error.length > 1000)) problems.push({ path: 'error', problem: 'must be text up to 1000 characters' });
+    if (typeof output !== 'string' || output.length > OUTPUT_LIMIT * 2)
+      problems.push({ path: 'output', problem: 'must be text up to 64 KiB' });
+    if (error !== null && (typeof error !== 'string' || error.length > 1000))
+      problems.push({ path: 'error', problem: 'must be text up to 1000 characters' });
     if (problems.length > 0) throw invalid(problems);
     const ok = exitCode === 0 && error === null;
-    const reason = (error as string | null) ?? (exitCode === null ? 'the script did not exit' : `exit code ${exitCode}`);
+    const reason =
+      (error as string | null) ?? (exitCode === null ? 'the script did not exit' : `exit code ${exitCode}`);
     const text = (output as string).replaceAll('\u0000', '');
-    if (!isUuid(runId) || !(await this.engine.finish(runId, { ok, result: { exitCode: exitCode as number | null, output: text }, reason }, runner.id)))
-      throw new AppError('conflict', 'RUN_NOT_HELD', 'This runner does not hold that run (its lease lapsed or it ended)');
+    if (
+      !isUuid(runId) ||
+      !(await this.engine.finish(
+        runId,
+        { ok, result: { exitCode: exitCode as number | null, output: text }, reason },
+        runner.id,
+      ))
+    )
+      throw new AppError(
+        'conflict',
+        'RUN_NOT_HELD',
+        'This runner does not hold that run (its lease lapsed or it ended)',
+      );
   }
 }

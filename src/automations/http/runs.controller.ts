@@ -26,7 +26,11 @@ export class AutomationRunsController {
   @Post()
   @RequireRole('responder')
   @HttpCode(202)
-  async run(@Param('id') incidentId: string, @Body() body: Record<string, unknown> | undefined, @Actor() actor: string) {
+  async run(
+    @Param('id') incidentId: string,
+    @Body() body: Record<string, unknown> | undefined,
+    @Actor() actor: string,
+  ) {
     const automationId = body?.automationId;
     if (typeof automationId !== 'string' || !isUuid(automationId))
       throw invalid([{ path: 'automationId', problem: 'must be the id of an automation' }]);

@@ -64,7 +64,9 @@ export class Automations1764280000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX automation_runs_incident ON automation_runs (incident_id, queued_at)`);
     await q.query(`CREATE INDEX automation_runs_recent ON automation_runs (automation_id, queued_at)`);
-    await q.query(`CREATE INDEX automation_runs_queued ON automation_runs (action_type, queued_at) WHERE status = 'queued'`);
+    await q.query(
+      `CREATE INDEX automation_runs_queued ON automation_runs (action_type, queued_at) WHERE status = 'queued'`,
+    );
     await q.query(`
       CREATE INDEX automation_runs_verifying ON automation_runs (incident_id) WHERE verify_status = 'pending'`);
     await q.query(`
