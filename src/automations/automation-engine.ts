@@ -299,12 +299,12 @@ export class AutomationEngine {
       )
     )[0] as Array<{ consecutive_failures: number }>;
     const ref = { automationId: automation.id, name: automation.name };
-    if (outcome.ok)
-      await this.record(run.incident_id, automation.name, tx, {
-        type: 'automation.succeeded',
-        data: { ...ref, runId: run.id },
-      });
-    else
+    if (outcome.ok) {
+      // `resolvesOnVerify` tells the incident that this run's verdict, not the last alert's
+      // resolution, resolves it (as automation:<name>); see docs/automations.md.
+      const succeeded = { ...ref, runId: run.id, resolvesOnVerify: automation.verify?.resolve === true };
+      await this.record(run.incident_id, automation.name, tx, { type: 'automation.succeeded', data: succeeded });
+    } else
       await this.record(run.incident_id, automation.name, tx, {
         type: 'automation.failed',
         data: { ...ref, runId: run.id, reason: reason! },
