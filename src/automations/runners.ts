@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { hashSecret, newApiToken } from '../platform/auth/secrets';
 import { AppError } from '../platform/http/app-error';
+import { isUuid } from '../platform/http/uuid';
 import { invalid } from './automations';
 
 export interface RunnerView {
@@ -35,7 +36,7 @@ export class Runners {
 
   async list(): Promise<RunnerView[]> {
     const rows = (await this.db.query(
-      `SELECT id, name, created_at, last_seen_at FROM automation_runners ORDER BY name, id`,
+      `SELECT id, name, created_at, last_seen_at FROM automation_runners WHERE revoked_at IS NULL ORDER BY name, id`,
     )) as Array<{ id: string; name: string; created_at: Date; last_seen_at: Date | null }>;
     return rows.map((r) => ({
       id: r.id,
@@ -45,12 +46,28 @@ export class Runners {
     }));
   }
 
+  /**
+   * Revokes a runner: its token stops working at once. A run it holds fails when its lease
+   * lapses (heartbeats and results are refused), and is not run again.
+   */
+  async revoke(id: string): Promise<void> {
+    const rows = isUuid(id)
+      ? rowsOfUpdate(
+          await this.db.query(
+            `UPDATE automation_runners SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id, name`,
+            [id],
+          ),
+        )
+      : [];
+    if (!rows[0]) throw new AppError('not_found', 'RUNNER_NOT_FOUND', `No runner ${id.slice(0, 60)}`);
+  }
+
   /** The runner a bearer token belongs to; looked up by its hash (no secret comparison in code). */
   async authenticate(token: string | null): Promise<{ id: string; name: string }> {
     if (!token) throw new AppError('unauthorized', 'AUTH_REQUIRED', 'Send Authorization: Bearer <runner token>');
     const rows = rowsOfUpdate(
       await this.db.query(
-        `UPDATE automation_runners SET last_seen_at = now() WHERE token_hash = $1 RETURNING id, name`,
+        `UPDATE automation_runners SET last_seen_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, name`,
         [hashSecret(token)],
       ),
     );

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TestApp } from '../support/app';
+import { call, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
 import {
   createIntegration,
@@ -169,13 +169,21 @@ describe('automations: the runner', () => {
     expect((await failedRun(i4.id)).reason).toBe('timed out after 1s');
   });
 
-  it('refuses a runner token it did not issue', async () => {
-    const res = await fetch(`${url}/api/v1/runner/claim`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer srp_forged', 'content-type': 'application/json' },
-      body: '{}',
-    });
-    expect(res.status).toBe(401);
+  it('refuses a runner token it did not issue, and one an admin revoked', async () => {
+    const claim = (t: string) =>
+      fetch(`${url}/api/v1/runner/claim`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    expect((await claim('srp_forged')).status).toBe(401);
+    const spare = await ok(url, 'POST', '/api/v1/runners', { name: 'spare' });
+    expect((await claim(spare.token)).status).toBe(204);
+    const viewer = (await ok(url, 'POST', '/api/v1/tokens', { name: 'looker', role: 'viewer' })).token;
+    expect((await call(url, 'DELETE', `/api/v1/runners/${spare.id}`, { token: viewer })).status).toBe(403);
+    expect((await call(url, 'DELETE', `/api/v1/runners/${spare.id}`)).status).toBe(204);
+    expect((await claim(spare.token)).status).toBe(401);
+    expect((await ok(url, 'GET', '/api/v1/runners')).items.map((r: any) => r.name)).toEqual(['dc-eu-1']);
   });
 
   it('a runner killed mid-run: the run fails after its lease and is never run again', async () => {

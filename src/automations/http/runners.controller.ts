@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { bearerToken, Public, RequireRole } from '../../platform/auth/auth.guard';
@@ -28,6 +28,13 @@ export class RunnersController {
   @RequireRole('admin')
   async list() {
     return { items: await this.runners.list() };
+  }
+
+  @Delete(':id')
+  @RequireRole('admin')
+  @HttpCode(204)
+  async revoke(@Param('id') id: string): Promise<void> {
+    await this.runners.revoke(id);
   }
 }
 

@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Automations, their runs, runners and held pages.
  * - `signing_secret` is kept as is (it must sign every webhook); it is never listed or logged.
- *   Runner tokens are SHA-256 of 256-bit random tokens.
+ *   Runner tokens are SHA-256 of 256-bit random tokens; a revoked runner keeps its row (its runs
+ *   name it) and its token stops working.
  * - automation_occurrences: one decision (run, suggested, skipped) per automation and alert
  *   occurrence (identity + startsAt): however often the alert is resent, its primary key stops
  *   a second one.
@@ -40,7 +41,8 @@ export class Automations1764280000000 implements MigrationInterface {
         name text NOT NULL,
         token_hash bytea NOT NULL UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now(),
-        last_seen_at timestamptz
+        last_seen_at timestamptz,
+        revoked_at timestamptz
       )`);
     await q.query(`
       CREATE TABLE automation_runs (
