@@ -34,8 +34,13 @@ export type DeclareInput = Omit<DeclareIncidentInput, 'id' | 'number'> & { id?: 
 export class IncidentCommands {
   constructor(private readonly store: IncidentStore) {}
 
-  async declare(input: DeclareInput, options: IncidentCommandOptions): Promise<IncidentCommandResult<void>> {
-    const { incident, events } = await this.store.declare(input, { actor: options.actor, manager: options.tx });
+  /** Declares an incident; `then` records more on it in the same append (e.g. the alerts that declared it). */
+  async declare(
+    input: DeclareInput,
+    options: IncidentCommandOptions,
+    then?: (incident: Incident, ctx: CommandContext) => void,
+  ): Promise<IncidentCommandResult<void>> {
+    const { incident, events } = await this.store.declare(input, { actor: options.actor, manager: options.tx }, then);
     return { incident: toIncidentView(incident.snapshot()), events: events.map((e) => toTimelineEntry(e)), result: undefined };
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { SYSTEM_ACTOR } from '../../incidents';
+import type { CommandContext, Incident } from '../../incidents';
 import { applyOps } from '../domain/apply-ops';
 import { IncidentCommands, IncidentLookups } from '../../incidents';
 import type { IncomingMessage } from '../../platform/messaging/message-transport';
@@ -439,11 +440,14 @@ export class AlertBatchProcessor {
   /** Declares when needed, then one load and one append for all of the incident's commands. */
   private async runPlan(tx: EntityManager, plan: IncidentPlan): Promise<void> {
     const options = { actor: SYSTEM_ACTOR, tx };
+    const run = (incident: Incident, ctx: CommandContext) => applyOps(incident, plan.ops, ctx);
     if (plan.declare) {
-      await this.incidents.declare({ id: plan.incidentId, source: 'alert', ...plan.declare }, options);
+      // Declared and its first alerts attached in one append.
+      await this.incidents.declare({ id: plan.incidentId, source: 'alert', ...plan.declare }, options, plan.ops.length ? run : undefined);
+      return;
     }
     if (plan.ops.length === 0) return;
-    await this.incidents.act(plan.incidentId, options, (incident, ctx) => applyOps(incident, plan.ops, ctx));
+    await this.incidents.act(plan.incidentId, options, run);
   }
 
   /** Forgets deliveries older than PagerDuty could ever redeliver; at most hourly, never fatal. */

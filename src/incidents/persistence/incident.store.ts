@@ -60,15 +60,22 @@ export class IncidentStore {
     this.committedListeners.push(listener);
   }
 
+  /**
+   * Declares an incident; `then` runs more of the aggregate's commands on it before the one
+   * append (an alert-declared incident attaches its alerts in the same statement: two round
+   * trips for a new incident, not four).
+   */
   async declare(
     input: Omit<DeclareIncidentInput, 'id' | 'number'> & { id?: string },
     options: ExecuteOptions,
+    then?: (incident: Incident, ctx: CommandContext) => void,
   ): Promise<CommandResult<void>> {
     const tx = options.manager ?? this.db.manager;
     // A number lost to a failed declare leaves a gap in the human numbering, nothing worse.
     const [{ number }] = (await tx.query(`SELECT nextval('incident_number_seq')::int AS number`)) as [{ number: number }];
     const ctx: CommandContext = { actor: options.actor, now: new Date() };
     const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number }, ctx);
+    then?.(incident, ctx);
     const events = await this.append(tx, incident, true);
     if (!options.manager) this.committed();
     return { incident, events, result: undefined };
