@@ -27,14 +27,16 @@ export class PageHolds {
    */
   async holdFor(incidentId: string, tx?: EntityManager): Promise<boolean> {
     const alerts = await this.engine.alertsOf(incidentId).catch(() => []);
-    const declaring = alerts[0];
-    if (!declaring || declaring.status !== 'firing') return false;
+    // The alerts of the delivery that declared the incident (attached together, first).
+    const declaring = alerts.filter((a) => a.attachedAt === alerts[0]?.attachedAt && a.status === 'firing');
+    if (declaring.length === 0) return false;
     const work = async (t: EntityManager) => {
       const [existing] = (await t.query(`SELECT released_at FROM automation_page_holds WHERE incident_id = $1`, [
         incidentId,
       ])) as Array<{ released_at: Date | null }>;
       if (existing) return existing.released_at === null;
-      const decisions = await this.engine.decideForAlert(incidentId, declaring, t);
+      const decisions = [];
+      for (const alert of declaring) decisions.push(...(await this.engine.decideForAlert(incidentId, alert, t)));
       const holding = decisions.find((d) => d.mode === 'auto' && d.verify && d.decision === 'run' && d.runId);
       if (!holding) return false;
       await t.query(
