@@ -36,6 +36,7 @@ describe('checkAutomation', () => {
     ['ftp webhook', { action: { type: 'webhook', url: 'ftp://example.com/hook' } }, 'action.url'],
     ['file webhook', { action: { type: 'webhook', url: 'file:///etc/passwd' } }, 'action.url'],
     ['webhook with credentials', { action: { type: 'webhook', url: 'https://u:p@example.com/' } }, 'action.url'],
+    ['webhook URL with a NUL', { action: { type: 'webhook', url: 'https://x.test/\u0000' } }, 'action.url'],
     ['script with a path', { action: { type: 'runner', script: '../bin/sh' } }, 'action.script'],
     ['script absolute', { action: { type: 'runner', script: '/bin/sh' } }, 'action.script'],
     ['script with ..', { action: { type: 'runner', script: 'a..b' } }, 'action.script'],

@@ -123,7 +123,7 @@ function timeout(value: unknown, fallback: string, path: string, problems: Field
 }
 
 function checkUrl(value: unknown, problems: FieldProblem[]): string {
-  if (typeof value !== 'string' || value.length > 2000) {
+  if (typeof value !== 'string' || value.length > 2000 || !storable(value)) {
     problems.push({ path: 'action.url', problem: 'must be an http or https URL' });
     return '';
   }

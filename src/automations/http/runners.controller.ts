@@ -11,6 +11,13 @@ import { Runners } from '../runners';
 
 const DEFAULT_LEASE_MS = 30_000;
 
+/** Text PostgreSQL can store: NULs dropped, lone surrogates replaced. */
+function storableText(text: string): string {
+  return text
+    .replaceAll('\u0000', '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
 @ApiTags('automations')
 @ApiBearerAuth()
 @Controller('api/v1/runners')
@@ -133,7 +140,8 @@ export class RunnerApiController {
     const ok = exitCode === 0 && error === null;
     const reason =
       (error as string | null) ?? (exitCode === null ? 'the script did not exit' : `exit code ${exitCode}`);
-    const text = (output as string).replaceAll('\u0000', '');
+    // Text PostgreSQL can store: no NUL, no lone surrogate.
+    const text = storableText(output as string);
     if (
       !isUuid(runId) ||
       !(await this.engine.finish(
