@@ -14,6 +14,8 @@ export interface RunnerView {
 }
 
 const NAME = /^[^\p{Cc}]{1,100}$/u;
+const storable = (s: string) =>
+  !s.includes('\u0000') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 
 /** Runners: admin-created; the token is shown once and stored as its SHA-256. */
 @Injectable()
@@ -22,7 +24,7 @@ export class Runners {
 
   async create(body: unknown): Promise<{ id: string; name: string; token: string }> {
     const name = (body as { name?: unknown } | null)?.name;
-    if (typeof name !== 'string' || !NAME.test(name.trim()) || name.includes('\u0000'))
+    if (typeof name !== 'string' || !NAME.test(name.trim()) || !storable(name))
       throw invalid([{ path: 'name', problem: 'must be text of 1 to 100 characters' }]);
     const token = newApiToken();
     const id = randomUUID();

@@ -321,4 +321,49 @@ describe('automations: webhook actions, guards, verification', () => {
     ).toBe(204);
     expect((await call(url, 'GET', `/api/v1/automations/${created.body.id}`)).status).toBe(404);
   });
+
+  it('hostile input on every automation route is a 4xx naming the problem, never a 500', async () => {
+    const incident = (await ok(url, 'POST', '/api/v1/incidents', { title: 'Hostile input', severity: 'SEV3' })).id;
+    const bodies: unknown[] = [
+      null,
+      [],
+      'text',
+      42,
+      { name: '\ud800', match: { labels: { '\u0000': 'x' } } },
+      { name: 'x', match: { alertnames: [{}] }, action: { type: 'runner', script: 'a', args: { v: 1 } } },
+      { name: 'x'.repeat(10_000), match: { services: 'search' }, guards: { activeHours: 'always' }, verify: 'PT1M' },
+      { automationId: 123, leaseSeconds: 'forever', exitCode: 'zero', output: {} },
+    ];
+    const routes: Array<[string, string]> = [
+      ['POST', '/api/v1/automations'],
+      ['PUT', '/api/v1/automations/00000000-0000-4000-8000-000000000000'],
+      ['PUT', '/api/v1/automations/not-a-uuid'],
+      ['GET', '/api/v1/automations/%00'],
+      ['POST', `/api/v1/incidents/${incident}/automation-runs`],
+      ['POST', '/api/v1/incidents/not-a-uuid/automation-runs'],
+      ['GET', '/api/v1/incidents/not-a-uuid/automation-runs'],
+      ['POST', '/api/v1/runners'],
+      ['DELETE', '/api/v1/runners/not-a-uuid'],
+      ['POST', '/api/v1/runner/claim'],
+      ['POST', '/api/v1/runner/runs/not-a-uuid/result'],
+    ];
+    for (const [method, route] of routes) {
+      for (const body of bodies) {
+        const res = await call(
+          url,
+          method,
+          route,
+          method === 'GET' ? {} : { raw: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+        );
+        // A runner needs only a name: `{name: 'x', …}` is a good request there.
+        const acceptable = route === '/api/v1/runners' && (body as { name?: string } | null)?.name === 'x';
+        expect({ method, route, body, status: res.status < 500 && (acceptable || res.status >= 400) }).toEqual({
+          method,
+          route,
+          body,
+          status: true,
+        });
+      }
+    }
+  });
 });
