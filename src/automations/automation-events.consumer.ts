@@ -62,7 +62,9 @@ export class AutomationEventsConsumer implements OnApplicationBootstrap, OnModul
       }
       const event = decoded.message;
       if (event.type === 'alert.attached' && event.data.firing) {
-        const alert = (await this.engine.alertsOf(event.incidentId)).find((a) => a.alertId === event.data.alertId);
+        const alert = (await this.engine.alertsOf(event.incidentId).catch((error) => skipUnknown(error))).find(
+          (a) => a.alertId === event.data.alertId,
+        );
         if (!alert) continue;
         await this.db.transaction((tx) => this.engine.decideForAlert(event.incidentId, alert, tx));
       } else if (event.type === 'alert.resolved') {
@@ -70,4 +72,10 @@ export class AutomationEventsConsumer implements OnApplicationBootstrap, OnModul
       }
     }
   }
+}
+
+/** An incident the service does not know (another deployment's topic) is skipped, not retried forever. */
+function skipUnknown(error: unknown): [] {
+  if ((error as { kind?: string }).kind === 'not_found') return [];
+  throw error;
 }
