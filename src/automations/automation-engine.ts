@@ -77,6 +77,19 @@ export class AutomationEngine {
     return this.queries.execute(new GetIncidentAlerts(incidentId)).then((r) => r.items);
   }
 
+  /** The match rules of the enabled automations: a batch of alerts none of them matches costs one query. */
+  async enabledMatchers(): Promise<Array<Pick<AutomationRow, 'id' | 'match'>>> {
+    return (await this.db.query(`SELECT id, match FROM automations WHERE enabled AND deleted_at IS NULL ORDER BY id`)) as Array<
+      Pick<AutomationRow, 'id' | 'match'>
+    >;
+  }
+
+  /** Whether any of `matchers` matches a firing alert (the decision itself re-reads under lock). */
+  static anyMatches(matchers: Array<Pick<AutomationRow, 'match'>>, alert: AttachedAlertView): boolean {
+    const facts = { service: alert.service, severity: alert.severity, labels: alert.labels ?? {} };
+    return matchers.some((a) => matches(a.match, facts));
+  }
+
   /** Every enabled automation matching a firing alert decides once for its occurrence. */
   async decideForAlert(
     incidentId: string,

@@ -1,15 +1,6 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { decodeIncidentEvent } from '../incidents';
-import {
-  ConsumerHandle,
-  IncomingMessage,
-  MESSAGE_TRANSPORT,
-  MessageTransport,
-  TOPICS,
-} from '../platform/messaging/message-transport';
-import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
+import { IncidentEventConsumer, IncidentEventMessage, IncidentEventStream } from '../incidents';
 import { AutomationEngine } from './automation-engine';
 
 /**
@@ -18,59 +9,42 @@ import { AutomationEngine } from './automation-engine';
  * redelivery or a resend changes nothing); an alert resolving may verify a run.
  */
 @Injectable()
-export class AutomationEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  readonly groupId: string;
-  private handle?: ConsumerHandle;
-
+export class AutomationEventsConsumer extends IncidentEventConsumer {
   constructor(
-    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
-    @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    stream: IncidentEventStream,
     private readonly db: DataSource,
     private readonly engine: AutomationEngine,
   ) {
-    this.groupId = `${config.topicPrefix}sitrep-automations`;
+    super(stream, { group: 'sitrep-automations', fromBeginning: true, maxWaitMs: 100 });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.handle = await this.transport.consume({
-      groupId: this.groupId,
-      topic: TOPICS.incidentEvents,
-      fromBeginning: true,
-      maxWaitMs: 100,
-      handleBatch: (messages) => this.handleBatch(messages),
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.handle?.stop();
-  }
-
-  get ready(): Promise<void> {
-    return this.handle?.ready ?? Promise.resolve();
-  }
-
-  async handleBatch(messages: IncomingMessage[]): Promise<void> {
-    for (const message of messages) {
-      const decoded = decodeIncidentEvent(message.value);
-      if (!decoded.ok) {
-        this.logger.warn(
-          { topic: message.topic, offset: message.offset, reason: decoded.reason },
-          'Automation skipped an incident event it cannot read',
-        );
-        continue;
-      }
-      const event = decoded.message;
+  /**
+   * A storm attaches thousands of alerts: the enabled automations are read once per batch and
+   * each incident's alerts once per batch, and only an alert some automation matches goes on
+   * to a decision (one transaction, under the automations' row locks).
+   */
+  async handleEvents(events: IncidentEventMessage[]): Promise<void> {
+    const firing = new Map<string, Set<string>>();
+    const resolvedIn = new Set<string>();
+    for (const event of events) {
       if (event.type === 'alert.attached' && event.data.firing) {
-        const alert = (await this.engine.alertsOf(event.incidentId).catch((error) => skipUnknown(error))).find(
-          (a) => a.alertId === event.data.alertId,
-        );
-        if (!alert) continue;
-        await this.db.transaction((tx) => this.engine.decideForAlert(event.incidentId, alert, tx));
+        const ids = firing.get(event.incidentId) ?? new Set<string>();
+        firing.set(event.incidentId, ids.add(event.data.alertId));
       } else if (event.type === 'alert.resolved') {
-        await this.engine.alertResolved(event.incidentId);
+        resolvedIn.add(event.incidentId);
       }
     }
+    const matchers = firing.size > 0 ? await this.engine.enabledMatchers() : [];
+    if (matchers.length > 0) {
+      for (const [incidentId, alertIds] of firing) {
+        const alerts = await this.engine.alertsOf(incidentId).catch((error) => skipUnknown(error));
+        for (const alert of alerts) {
+          if (!alertIds.has(alert.alertId) || !AutomationEngine.anyMatches(matchers, alert)) continue;
+          await this.db.transaction((tx) => this.engine.decideForAlert(incidentId, alert, tx));
+        }
+      }
+    }
+    for (const incidentId of resolvedIn) await this.engine.alertResolved(incidentId);
   }
 }
 

@@ -28,6 +28,9 @@ import { MessagingLogger, silentLogger } from './messaging-logger';
 import { PublishBatcher, PublishChunk } from './publish-batcher';
 import { withDefaults } from './settings';
 import { Signal, withTimeout } from './signal';
+
+/** Longest a stopping consumer waits for its last offset commit. */
+const COMMIT_SETTLE_MS = 5_000;
 import { MessageTooLargeError, TransportUnavailableError } from './transport-errors';
 
 export interface KafkaTransportOptions {
@@ -399,7 +402,7 @@ class KafkaConsumer extends GroupMember {
   protected async interrupt(): Promise<void> {
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
-    await this.commits.settle();
+    await this.settleCommits();
     await this.consumer?.disconnect().catch(() => undefined);
   }
 
@@ -509,7 +512,17 @@ class KafkaConsumer extends GroupMember {
     resolveOffset(batch.messages[batch.messages.length - 1].offset);
     this.commits.request(() => commitOffsetsIfNecessary(uncommittedOffsets()));
     // Stopping: kafkajs leaves the group after this batch, so its offsets are committed first.
-    if (!isRunning()) await this.commits.settle();
+    if (!isRunning()) await this.settleCommits();
+  }
+
+  /**
+   * Waits for the commits in flight, but not for ever: a broker that stopped answering must not
+   * hold up a shutdown. Offsets not committed are delivered again, which handlers absorb.
+   */
+  private async settleCommits(): Promise<void> {
+    await withTimeout(this.commits.settle(), COMMIT_SETTLE_MS, () => new Error(`offset commit unanswered after ${COMMIT_SETTLE_MS} ms`)).catch(
+      (err) => this.logger.warn({ ...this.context, err }, 'Kafka offsets left uncommitted at stop; they will be delivered again'),
+    );
   }
 
   private toIncoming(partition: number, message: KafkaMessage): IncomingMessage {
