@@ -8,6 +8,7 @@ import { Timers1764210000000 } from './platform/database/migrations/176421000000
 import { MessageJobs1764210000001 } from './notifications/persistence/migrations/1764210000001-message-jobs';
 import { Chatops1764230000000 } from './chatops/persistence/migrations/1764230000000-chatops';
 import { IncidentChatAndUpdates1764240000000 } from './incidents/persistence/migrations/1764240000000-incident-chat-and-updates';
+import { IncidentAwaitingVerification1764240000001 } from './incidents/persistence/migrations/1764240000001-incident-awaiting-verification';
 import { OnCall1764220000000 } from './oncall/persistence/migrations/1764220000000-oncall';
 import { ResponderContactMethods1764250000000 } from './incidents/persistence/migrations/1764250000000-responder-contact-methods';
 import { Paging1764250000001 } from './paging/persistence/migrations/1764250000001-paging';
@@ -31,6 +32,7 @@ export const migrations: Array<new () => MigrationInterface> = [
   OnCall1764220000000,
   Chatops1764230000000,
   IncidentChatAndUpdates1764240000000,
+  IncidentAwaitingVerification1764240000001,
   ResponderContactMethods1764250000000,
   Paging1764250000001,
   Followups1764260000000,

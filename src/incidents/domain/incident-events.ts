@@ -139,7 +139,8 @@ export interface AutomationRef {
 }
 export type AutomationSuggested = EventOf<'automation.suggested', AutomationRef & { alertId: string | null }>;
 export type AutomationStarted = EventOf<'automation.started', AutomationRef & { runId: string }>;
-export type AutomationSucceeded = EventOf<'automation.succeeded', AutomationRef & { runId: string }>;
+/** `resolvesOnVerify`: this run's verdict, not the last alert resolving, resolves the incident (as the automation). */
+export type AutomationSucceeded = EventOf<'automation.succeeded', AutomationRef & { runId: string; resolvesOnVerify?: boolean }>;
 export type AutomationFailed = EventOf<'automation.failed', AutomationRef & { runId: string | null; reason: string }>;
 export type AutomationSkipped = EventOf<'automation.skipped', AutomationRef & { reason: string }>;
 export type AutomationVerified = EventOf<'automation.verified', AutomationRef & { runId: string }>;

@@ -30,6 +30,11 @@ export interface IncidentState {
   readonly chat: ChatChannel | null;
   /** When the last stakeholder status update was posted (the update cadence counts from it, else from createdAt). */
   readonly lastStatusUpdateAt: Date | null;
+  /**
+   * Automation runs whose verdict will resolve the incident: while any is pending, the last
+   * alert resolving does not resolve it as `system` (the automation does, when verified).
+   */
+  readonly awaitingVerification: readonly string[];
   /** Number of events applied: the seq of the last one. */
   readonly version: number;
 }
@@ -66,6 +71,7 @@ export function evolve(state: IncidentState | undefined, event: IncidentEvent): 
       notes: 0,
       chat: null,
       lastStatusUpdateAt: null,
+      awaitingVerification: [],
       version: 1,
     };
   }
@@ -147,6 +153,13 @@ export function evolve(state: IncidentState | undefined, event: IncidentEvent): 
       return { ...s, chat: { channelId: event.data.channelId, channelName: event.data.channelName } };
     case 'incident.status_update':
       return { ...s, lastStatusUpdateAt: event.occurredAt };
+    case 'automation.succeeded':
+      return event.data.resolvesOnVerify ? { ...s, awaitingVerification: [...s.awaitingVerification, event.data.runId] } : s;
+    case 'automation.verified':
+    case 'automation.unverified': {
+      const runId = event.data.runId;
+      return { ...s, awaitingVerification: s.awaitingVerification.filter((id) => id !== runId) };
+    }
     case 'incident.escalated':
     case 'change.correlated':
     case 'notification.sent':
@@ -158,11 +171,8 @@ export function evolve(state: IncidentState | undefined, event: IncidentEvent): 
     case 'page.exhausted':
     case 'automation.suggested':
     case 'automation.started':
-    case 'automation.succeeded':
     case 'automation.failed':
     case 'automation.skipped':
-    case 'automation.verified':
-    case 'automation.unverified':
     case 'incident.update_due':
       // Timeline only: no state beyond the version.
       return s;

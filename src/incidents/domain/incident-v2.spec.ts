@@ -165,3 +165,51 @@ describe('status updates and their cadence', () => {
     );
   });
 });
+
+describe('an automation whose verdict resolves the incident', () => {
+  const alert = (alertId: string): IncidentEvent => ({
+    type: 'alert.attached',
+    actor: 'system',
+    occurredAt: T0,
+    data: { alertId, source: 'alertmanager', identity: alertId, summary: null, severity: 'SEV1', firing: true },
+  });
+  const automation = { automationId: 'a1', name: 'reindex' };
+
+  it('keeps the last alert from resolving it as system while the verdict is pending; the automation resolves it', () => {
+    const incident = given(alert('x'));
+    incident.recordAutomation(
+      { type: 'automation.succeeded', data: { ...automation, runId: 'r1', resolvesOnVerify: true } },
+      ctx('automation:reindex'),
+    );
+    incident.markAlertResolved('x', ctx());
+    expect(incident.status).toBe('triggered');
+    incident.recordAutomation({ type: 'automation.verified', data: { ...automation, runId: 'r1' } }, ctx('automation:reindex'));
+    incident.resolve('Verified by automation reindex', ctx('automation:reindex'));
+    expect(recorded(incident).map((e) => [e.type, e.actor])).toEqual([
+      ['automation.succeeded', 'automation:reindex'],
+      ['alert.resolved', 'system'],
+      ['automation.verified', 'automation:reindex'],
+      ['incident.resolved', 'automation:reindex'],
+    ]);
+    expect(incident.snapshot().awaitingVerification).toEqual([]);
+  });
+
+  it('a run that does not resolve on verify changes nothing: the last alert resolves the incident as before', () => {
+    const incident = given(alert('x'));
+    incident.recordAutomation({ type: 'automation.succeeded', data: { ...automation, runId: 'r1' } }, ctx('automation:reindex'));
+    incident.markAlertResolved('x', ctx());
+    expect(incident.status).toBe('resolved');
+  });
+
+  it('an unverified run lets the incident resolve itself again when its alerts do', () => {
+    const incident = given(alert('x'), alert('y'));
+    incident.recordAutomation(
+      { type: 'automation.succeeded', data: { ...automation, runId: 'r1', resolvesOnVerify: true } },
+      ctx('automation:reindex'),
+    );
+    incident.recordAutomation({ type: 'automation.unverified', data: { ...automation, runId: 'r1' } }, ctx('automation:reindex'));
+    incident.markAlertResolved('x', ctx());
+    incident.markAlertResolved('y', ctx());
+    expect(incident.status).toBe('resolved');
+  });
+});

@@ -133,6 +133,7 @@ describe('declaring an incident', () => {
       lastResolvedAt: null,
       chat: null,
       lastStatusUpdateAt: null,
+      awaitingVerification: [],
     });
     expect(recorded(incident)).toEqual([
       {

@@ -130,6 +130,8 @@ export interface IncidentSnapshot {
   lastResolvedAt: Date | null;
   chat: ChatChannel | null;
   lastStatusUpdateAt: Date | null;
+  /** Runs of automations whose verdict resolves the incident, still pending. */
+  awaitingVerification: readonly string[];
 }
 
 function checkContext(ctx: CommandContext): void {
@@ -286,6 +288,7 @@ export class Incident {
       lastResolvedAt: s.lastResolvedAt,
       chat: s.chat ? { ...s.chat } : null,
       lastStatusUpdateAt: s.lastStatusUpdateAt,
+      awaitingVerification: [...s.awaitingVerification],
     };
   }
 
@@ -528,8 +531,8 @@ export class Incident {
   markAlertResolved(alertId: string, ctx: CommandContext): void {
     checkContext(ctx);
     this.record('alert.resolved', ctx, { alertId: validId(alertId, 'alertId') });
-    const { alerts, source, status } = this.state;
-    if (alerts.firing === 0 && source === 'alert' && status !== 'resolved') {
+    const { alerts, source, status, awaitingVerification } = this.state;
+    if (alerts.firing === 0 && source === 'alert' && status !== 'resolved' && awaitingVerification.length === 0) {
       this.record('incident.resolved', system(ctx), { note: null, automatic: true });
     }
   }

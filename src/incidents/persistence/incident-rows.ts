@@ -27,6 +27,7 @@ export interface IncidentRow {
   chat_channel_id: string | null;
   chat_channel_name: string | null;
   last_status_update_at: Date | null;
+  awaiting_verification: string[] | null;
 }
 
 export interface ActionItemRow {
@@ -51,7 +52,7 @@ export interface EventRow {
 
 export const INCIDENT_COLUMNS = `id, number, title, summary, status, severity, service, source, group_key, commander,
   deputy, scribe, communications, created_at, acknowledged_at, mitigated_at, resolved_at, last_resolved_at,
-  alerts_total, alerts_firing, notes, version, updated_at, chat_channel_id, chat_channel_name, last_status_update_at`;
+  alerts_total, alerts_firing, notes, version, updated_at, chat_channel_id, chat_channel_name, last_status_update_at, awaiting_verification`;
 
 export const ACTION_ITEM_COLUMNS = `id, incident_id, title, owner, to_char(due_date, 'YYYY-MM-DD') AS due_date, status, created_at, updated_at`;
 
@@ -76,6 +77,7 @@ export function stateFromRows(row: IncidentRow, items: ActionItemRow[]): Inciden
     notes: row.notes,
     chat: row.chat_channel_id && row.chat_channel_name ? { channelId: row.chat_channel_id, channelName: row.chat_channel_name } : null,
     lastStatusUpdateAt: row.last_status_update_at,
+    awaitingVerification: row.awaiting_verification ?? [],
     version: row.version,
   };
 }
@@ -121,6 +123,7 @@ export function incidentRowValues(s: IncidentSnapshot, notes: number, updatedAt:
     s.chat?.channelId ?? null,
     s.chat?.channelName ?? null,
     s.lastStatusUpdateAt,
+    [...s.awaitingVerification],
   ];
 }
 

@@ -19,7 +19,7 @@ export interface RebuildReport {
 }
 
 const columns = INCIDENT_COLUMNS.split(',').map((c) => c.trim());
-const comparable = (v: unknown) => (v instanceof Date ? v.toISOString() : v ?? null);
+const comparable = (v: unknown) => (v instanceof Date ? v.toISOString() : Array.isArray(v) ? JSON.stringify(v) : v ?? null);
 
 function actionItemValues(incidentId: string, item: ReturnType<Incident['actionItems']>[number]) {
   return {
