@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { IncidentEventMessage } from '../incidents';
 import { AutomationEngine } from './automation-engine';
+import { occurrenceKey } from './domain/match';
 
 /** What paging does with a held page when an automation event arrives. */
 export type HoldVerdict = 'page' | 'stand-down';
@@ -26,23 +27,32 @@ export class PageHolds {
    * alert yet. Joins the caller's transaction when given.
    */
   async holdFor(incidentId: string, tx?: EntityManager): Promise<boolean> {
+    // A failed read pages: an automation that cannot be asked never keeps people asleep.
     const alerts = await this.engine.alertsOf(incidentId).catch(() => []);
-    // The alerts of the delivery that declared the incident (attached together, first).
-    const declaring = alerts.filter((a) => a.attachedAt === alerts[0]?.attachedAt && a.status === 'firing');
+    // The alerts of the delivery that declared the incident (attached together, first). One that
+    // resolved before paging got here still counts: its run may be waiting for its verdict.
+    const declaring = alerts.filter((a) => a.attachedAt === alerts[0]?.attachedAt);
     if (declaring.length === 0) return false;
     const work = async (t: EntityManager) => {
       const [existing] = (await t.query(`SELECT released_at FROM automation_page_holds WHERE incident_id = $1`, [
         incidentId,
       ])) as Array<{ released_at: Date | null }>;
       if (existing) return existing.released_at === null;
-      const decisions = [];
-      for (const alert of declaring) decisions.push(...(await this.engine.decideForAlert(incidentId, alert, t)));
-      const holding = decisions.find((d) => d.mode === 'auto' && d.verify && d.decision === 'run' && d.runId);
+      for (const alert of declaring) await this.engine.decideForAlert(incidentId, alert, t);
+      // Decisions are remembered per occurrence, so this also finds a run decided earlier by
+      // automation's own consumer for an alert that has resolved since.
+      const [holding] = (await t.query(
+        `SELECT o.automation_id, o.run_id FROM automation_occurrences o JOIN automations a ON a.id = o.automation_id
+         WHERE o.incident_id = $1 AND o.occurrence = ANY($2) AND o.decision = 'run' AND o.run_id IS NOT NULL
+           AND a.mode = 'auto' AND a.verify IS NOT NULL
+         ORDER BY o.decided_at, o.automation_id LIMIT 1`,
+        [incidentId, declaring.map((a) => occurrenceKey(a.identity, a.startsAt))],
+      )) as Array<{ automation_id: string; run_id: string }>;
       if (!holding) return false;
       await t.query(
         `INSERT INTO automation_page_holds (incident_id, automation_id, run_id) VALUES ($1, $2, $3)
          ON CONFLICT (incident_id) DO NOTHING`,
-        [incidentId, holding.automationId, holding.runId],
+        [incidentId, holding.automation_id, holding.run_id],
       );
       return true;
     };
@@ -51,8 +61,9 @@ export class PageHolds {
 
   /**
    * The held page's fate from one incident event: `stand-down` on the holding run's
-   * `automation.verified` (nobody is woken), `page` on its `failed` / `unverified` (or the
-   * holding automation's `skipped`), null for anything else or once released.
+   * `automation.verified` (nobody is woken), `page` on its `failed` / `unverified`, null for
+   * anything else or once released. A guard that skips the declaring alert holds nothing
+   * (`holdFor` is false and the page starts on declaration).
    */
   async verdict(event: IncidentEventMessage, tx?: EntityManager): Promise<HoldVerdict | null> {
     if (
@@ -71,15 +82,18 @@ export class PageHolds {
       if (!hold || hold.automation_id !== event.data.automationId) return null;
       const runId = 'runId' in event.data ? event.data.runId : null;
       if (runId && hold.run_id && runId !== hold.run_id) return null;
+      // A hold always waits on a run; a later `skipped` of the same automation is about another
+      // occurrence of its alert (its guard stopped that one), not about the run being waited on.
+      if (event.type === 'automation.skipped' && hold.run_id) return null;
       await t.query(`UPDATE automation_page_holds SET released_at = now() WHERE incident_id = $1`, [event.incidentId]);
       return event.type === 'automation.verified' ? 'stand-down' : 'page';
     };
     return tx ? work(tx) : this.db.transaction(work);
   }
 
-  /** Whether the incident's page is held right now (for views and the paging coverage report). */
-  async isHeld(incidentId: string): Promise<boolean> {
-    const rows = (await this.db.query(
+  /** Whether the incident's page is held right now (a raise of severity starts no page meanwhile). */
+  async isHeld(incidentId: string, tx?: EntityManager): Promise<boolean> {
+    const rows = (await (tx ?? this.db).query(
       `SELECT 1 FROM automation_page_holds WHERE incident_id = $1 AND released_at IS NULL`,
       [incidentId],
     )) as unknown[];

@@ -1,14 +1,14 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { decodeIncidentEvent, IncidentEventMessage, isSeverity, isWorse, PageMethod } from '../incidents';
+import { PageHolds } from '../automations';
 import {
-  ConsumerHandle,
-  IncomingMessage,
-  MESSAGE_TRANSPORT,
-  MessageTransport,
-  TOPICS,
-} from '../platform/messaging/message-transport';
+  IncidentEventConsumer,
+  IncidentEventMessage,
+  IncidentEventStream,
+  isSeverity,
+  isWorse,
+  PageMethod,
+} from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { Pager } from './pager';
 import { rowsOf } from './persistence/rows';
@@ -22,53 +22,29 @@ const PAGE_METHODS = new Set<string>(['email', 'slack', 'sms', 'voice']);
  * of a page's notification job (`notification.sent` / `notification.failed` labelled with the
  * responder) becomes `page.sent` / `page.failed`. Each event is applied in one transaction with
  * the incident's cursor, so a redelivered event changes nothing twice.
+ *
+ * Automation before people: a declaration whose alert an `auto` automation with `verify` runs
+ * on starts no page; the page waits for that run's verdict (`PageHolds`). Verified stands it
+ * down for good; failed or unverified starts it at once, as the declaration would have. While
+ * held, a raise of severity starts nothing either (the verdict pages at the severity then).
  */
 @Injectable()
-export class PagingEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  readonly groupId: string;
-  private handle?: ConsumerHandle;
-
+export class PagingEventsConsumer extends IncidentEventConsumer {
   constructor(
-    @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
-    @Inject(APP_CONFIG) config: AppConfig,
+    stream: IncidentEventStream,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
     private readonly db: DataSource,
     private readonly pager: Pager,
+    private readonly holds: PageHolds,
     private readonly metrics: PagingMetrics,
   ) {
-    this.groupId = `${config.topicPrefix}sitrep-paging`;
+    super(stream, { group: 'sitrep-paging', fromBeginning: true, maxWaitMs: 100 });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.handle = await this.transport.consume({
-      groupId: this.groupId,
-      topic: TOPICS.incidentEvents,
-      fromBeginning: true,
-      maxWaitMs: 100,
-      handleBatch: (messages) => this.handleBatch(messages),
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.handle?.stop();
-  }
-
-  get ready(): Promise<void> {
-    return this.handle?.ready ?? Promise.resolve();
-  }
-
-  async handleBatch(messages: IncomingMessage[]): Promise<void> {
-    for (const message of messages) {
-      const decoded = decodeIncidentEvent(message.value);
-      if (!decoded.ok) {
-        this.logger.warn(
-          { topic: message.topic, offset: message.offset, reason: decoded.reason },
-          'Paging skipped an incident event it cannot read',
-        );
-        continue;
-      }
-      if (!matters(decoded.message)) continue;
-      await this.db.transaction((tx) => this.apply(tx, decoded.message));
+  async handleEvents(events: IncidentEventMessage[]): Promise<void> {
+    for (const event of events) {
+      if (!matters(event)) continue;
+      await this.db.transaction((tx) => this.apply(tx, event));
     }
   }
 
@@ -83,12 +59,33 @@ export class PagingEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     const occurredAt = new Date(event.occurredAt);
     switch (event.type) {
       case 'incident.declared':
+        if (await this.holds.holdFor(event.incidentId, tx)) {
+          this.logger.info({ incidentId: event.incidentId }, 'Page held for an automation\'s verdict');
+          break;
+        }
         await this.pager.consider(
           tx,
           { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'declared' },
           new Date(),
         );
         break;
+      case 'automation.verified':
+      case 'automation.failed':
+      case 'automation.unverified':
+      case 'automation.skipped': {
+        const verdict = await this.holds.verdict(event, tx);
+        if (verdict === 'stand-down') {
+          this.logger.info({ incidentId: event.incidentId }, 'Held page stood down: the automation fixed it');
+        } else if (verdict === 'page') {
+          // Started at once, as the declaration would have, at the incident's severity now.
+          await this.pager.consider(
+            tx,
+            { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'declared' },
+            new Date(),
+          );
+        }
+        break;
+      }
       case 'incident.reopened':
         await this.pager.consider(
           tx,
@@ -97,6 +94,7 @@ export class PagingEventsConsumer implements OnApplicationBootstrap, OnModuleDes
         );
         break;
       case 'incident.severity_changed':
+        if (await this.holds.isHeld(event.incidentId, tx)) break;
         await this.pager.consider(
           tx,
           {
@@ -164,6 +162,10 @@ function matters(event: IncidentEventMessage): boolean {
     case 'incident.resolved':
     case 'notification.sent':
     case 'notification.failed':
+    case 'automation.verified':
+    case 'automation.failed':
+    case 'automation.unverified':
+    case 'automation.skipped':
       return true;
     default:
       return false;

@@ -1,5 +1,6 @@
 import { Inject, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { AutomationsModule } from '../automations';
 import { IncidentsModule } from '../incidents';
 import { ChannelRegistry, EscalationCoverage, NotificationsModule } from '../notifications';
 import { OnCallModule } from '../oncall';
@@ -19,7 +20,7 @@ import { Services } from './policies/services';
 
 /** Paging: escalation policies, services, pages run on timers and jobs, SMS and voice, acknowledge links. */
 @Module({
-  imports: [IncidentsModule, NotificationsModule, OnCallModule],
+  imports: [IncidentsModule, NotificationsModule, OnCallModule, AutomationsModule],
   controllers: [EscalationPoliciesController, ServicesController, AckController, TwilioVoiceController],
   providers: [
     EscalationPolicies,
