@@ -1,5 +1,6 @@
 // The live incident page: header, roles, status actions, the timeline (fed by the
-// `/timeline` socket from the last seq seen, each entry kept once), alerts, action items.
+// `/timeline` socket from the last seq seen, each entry kept once), alerts, automation runs
+// (refreshed on live `automation.*` entries; Run on each suggestion), action items.
 'use strict';
 (function () {
   const S = window.Sitrep;
@@ -28,6 +29,11 @@
   /** The answer of /update-cadence, and the incident version it was read at. */
   let cadence = null;
   let cadenceVersion = -1;
+  /** automationId → name, learnt from `automation.*` entries (a run carries only the id). */
+  let automationNames = new Map();
+  /** The `automation.suggested` entries, each with its own Run button. */
+  let suggestions = [];
+  let runsTimer = null;
 
   // ---------------------------------------------------------------- header
 
@@ -210,6 +216,13 @@
   /** Derived state: action items and alert names, in seq order. */
   function track(entry) {
     const d = entry.data || {};
+    if (entry.type.startsWith('automation.') && d.automationId && typeof d.name === 'string') {
+      automationNames.set(d.automationId, d.name);
+    }
+    if (entry.type === 'automation.suggested' && d.automationId) {
+      suggestions.push(entry);
+      renderSuggestions();
+    }
     if (entry.type === 'action_item.added' && d.actionItemId) {
       const known = actionItems.get(d.actionItemId);
       actionItems.set(
@@ -277,6 +290,7 @@
       S.announce((entry.actor || 'someone') + ': ' + line.join(''));
       if (entry.type.startsWith('incident.') || entry.type.startsWith('alert.')) scheduleRefresh();
       if (entry.type.startsWith('alert.')) scheduleAlerts();
+      if (entry.type.startsWith('automation.')) scheduleRuns();
     }
     return true;
   }
@@ -326,6 +340,7 @@
       $('timeline-empty').hidden = entries.size > 0;
       refreshIncident();
       loadAlerts();
+      loadRuns();
     } catch (error) {
       if (gen !== generation || error.status === 401) return;
       S.showError($('load-error'), 'Live timeline: ' + error.message + '. Retrying…');
@@ -418,6 +433,155 @@
   function scheduleAlerts() {
     clearTimeout(alertsTimer);
     alertsTimer = setTimeout(loadAlerts, 250);
+  }
+
+  // ---------------------------------------------------------------- automation runs
+
+  /** Output shown per run; the API keeps up to 64 KiB, the page shows its start. */
+  const OUTPUT_EXCERPT = 4000;
+
+  function automationName(id) {
+    return automationNames.get(id) || 'Automation ' + String(id).slice(0, 8);
+  }
+
+  function runTime(label, iso) {
+    return iso ? [label + ' ', S.timeEl(iso, S.shortTime(iso, true))] : null;
+  }
+
+  function runNode(run) {
+    const result = run.result || {};
+    const code =
+      typeof result.exitCode === 'number'
+        ? 'exit code ' + result.exitCode
+        : typeof result.statusCode === 'number'
+          ? 'HTTP ' + result.statusCode
+          : null;
+    const output = typeof result.output === 'string' ? result.output : '';
+    const shown = output.length > OUTPUT_EXCERPT ? output.slice(0, OUTPUT_EXCERPT) : output;
+    const verification = run.verification ? ' · verification ' + run.verification : '';
+    return h(
+      'li',
+      { class: 'automation-run', dataset: { runId: run.id, status: run.status } },
+      h(
+        'p',
+        { class: 'run-head' },
+        h('span', { class: 'run-status run-' + run.status }, String(run.status)),
+        ' ',
+        h('strong', null, automationName(run.automationId)),
+        h('span', { class: 'muted small' }, verification),
+      ),
+      h(
+        'p',
+        { class: 'run-meta muted small' },
+        'by ',
+        h('span', { class: 'actor' }, run.actor || 'unknown'),
+        ' · ',
+        runTime('queued', run.queuedAt),
+        run.startedAt ? [' · ', runTime('started', run.startedAt)] : null,
+        run.finishedAt ? [' · ', runTime('ended', run.finishedAt)] : null,
+        code ? [' · ', h('span', { class: 'run-code' }, code)] : null,
+      ),
+      run.reason ? h('p', { class: 'run-reason' }, String(run.reason)) : null,
+      output
+        ? h(
+            'details',
+            { class: 'run-output' },
+            h(
+              'summary',
+              null,
+              shown.length < output.length
+                ? 'Output (first ' + shown.length + ' of ' + output.length + ' characters)'
+                : 'Output (' + output.length + ' characters)',
+            ),
+            // Text only: whatever a script or an endpoint printed never becomes markup.
+            h('pre', null, shown),
+          )
+        : null,
+    );
+  }
+
+  function renderRuns(items) {
+    // Keep open whatever output the reader expanded across a live refresh.
+    const open = new Set(
+      [...document.querySelectorAll('#automation-runs details[open]')].map((d) => d.closest('li').dataset.runId),
+    );
+    const nodes = items.map(runNode);
+    for (const node of nodes) if (open.has(node.dataset.runId)) node.querySelector('details')?.setAttribute('open', '');
+    $('automation-runs').replaceChildren(...nodes);
+    $('automation-empty').hidden = items.length > 0;
+  }
+
+  async function loadRuns() {
+    const gen = generation;
+    try {
+      const result = await S.api('GET', base + '/automation-runs');
+      if (gen !== generation) return;
+      const items = Array.isArray(result) ? result : result.items || [];
+      const missing = items.some((run) => !automationNames.has(run.automationId));
+      if (missing) await loadAutomationNames();
+      if (gen !== generation) return;
+      renderRuns(items);
+    } catch (error) {
+      if (gen === generation && error.status !== 401)
+        S.showError($('automation-error'), 'Could not load automation runs: ' + error.message);
+    }
+  }
+
+  /** A run a responder started by hand has no entry naming its automation before it starts. */
+  async function loadAutomationNames() {
+    try {
+      const result = await S.api('GET', '/api/v1/automations');
+      for (const a of Array.isArray(result) ? result : result.items || []) {
+        if (a && a.id && !automationNames.has(a.id)) automationNames.set(a.id, a.name);
+      }
+    } catch {
+      // names are a nicety; the id stands in
+    }
+  }
+
+  function scheduleRuns() {
+    clearTimeout(runsTimer);
+    runsTimer = setTimeout(loadRuns, 150);
+  }
+
+  function renderSuggestions() {
+    $('automation-suggested').replaceChildren(
+      ...suggestions.map((entry) => {
+        const d = entry.data || {};
+        const name = typeof d.name === 'string' ? d.name : automationName(d.automationId);
+        return h(
+          'li',
+          { dataset: { seq: String(entry.seq) } },
+          h(
+            'span',
+            null,
+            h('span', { class: 'muted small' }, 'Suggested '),
+            S.timeEl(entry.occurredAt, S.shortTime(entry.occurredAt)),
+            ': ',
+            h('strong', null, name),
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              'aria-label': 'Run ' + name,
+              onclick: (event) => runSuggested(d.automationId, name, event.currentTarget),
+            },
+            'Run',
+          ),
+        );
+      }),
+    );
+  }
+
+  async function runSuggested(automationId, name, button) {
+    const run = await write($('automation-error'), [button], () =>
+      S.api('POST', base + '/automation-runs', { automationId }),
+    );
+    if (run) {
+      S.announce('Run of ' + name + ' queued.');
+      loadRuns();
+    }
   }
 
   // ---------------------------------------------------------------- action items
@@ -655,11 +819,16 @@
     actionItems = new Map();
     cadence = null;
     cadenceVersion = -1;
+    automationNames = new Map();
+    suggestions = [];
     restTimeline = true;
     catchingUp = true;
     $('timeline').replaceChildren();
     $('action-items').replaceChildren();
     $('alerts').replaceChildren();
+    $('automation-runs').replaceChildren();
+    $('automation-suggested').replaceChildren();
+    S.showError($('automation-error'), '');
     S.showError($('load-error'), '');
   }
 
@@ -685,6 +854,7 @@
     }
     if (gen !== generation) return;
     loadAlerts();
+    loadRuns();
     loadResponders();
     renderActionItems();
     clockTimer = setInterval(() => {
@@ -713,6 +883,7 @@
     socket = null;
     clearTimeout(refreshTimer);
     clearTimeout(alertsTimer);
+    clearTimeout(runsTimer);
     clearInterval(clockTimer);
   }
 
