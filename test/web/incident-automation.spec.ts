@@ -100,6 +100,16 @@ describe('incident page: the automation runs panel and the Run button', () => {
       'Action items',
     ]);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/incident-automation.png`, fullPage: true });
+
+    // On a phone the panel and the top bar fit without sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(
+      await page.evaluate(() => {
+        const w = globalThis as any;
+        return w.document.documentElement.scrollWidth <= w.innerWidth;
+      }),
+    ).toBe(true);
+    if (SHOTS) await panel.screenshot({ path: `${SHOTS}/incident-automation-phone.png` });
     expect(errors).toEqual([]);
     await page.close();
   });
