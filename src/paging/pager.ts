@@ -56,6 +56,10 @@ const ALL_METHODS: PageMethod[] = ['email', 'slack', 'sms', 'voice'];
 /** A declaration replayed from long ago (a new consumer group reading history) pages nobody. */
 const STALE_TRIGGER_MS = 24 * 3_600_000;
 
+export function isStaleTrigger(occurredAt: Date, now: Date): boolean {
+  return now.getTime() - occurredAt.getTime() > STALE_TRIGGER_MS;
+}
+
 /**
  * Runs pages. Every effect happens in the transaction of what caused it — the paging
  * consumer's for a page's start, the step timer's for each later step — so a step's timeline
@@ -94,7 +98,7 @@ export class Pager {
     },
     now: Date,
   ): Promise<void> {
-    if (now.getTime() - event.occurredAt.getTime() > STALE_TRIGGER_MS) return;
+    if (isStaleTrigger(event.occurredAt, now)) return;
     const incident = await this.current(event.incidentId, tx);
     if (!incident) return;
     const policy = await this.services.policyFor(incident.service, tx);

@@ -10,7 +10,7 @@ import {
   PageMethod,
 } from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
-import { Pager } from './pager';
+import { isStaleTrigger, Pager } from './pager';
 import { rowsOf } from './persistence/rows';
 import { PagingMetrics } from './paging.metrics';
 
@@ -59,7 +59,10 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
     const occurredAt = new Date(event.occurredAt);
     switch (event.type) {
       case 'incident.declared':
+        // A replayed old declaration pages nobody, so it must not queue an automation run either.
+        if (isStaleTrigger(occurredAt, new Date())) break;
         if (await this.holds.holdFor(event.incidentId, tx)) {
+          this.metrics.holds.inc({ outcome: 'held' });
           this.logger.info({ incidentId: event.incidentId }, 'Page held for an automation\'s verdict');
           break;
         }
@@ -74,6 +77,7 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
       case 'automation.unverified':
       case 'automation.skipped': {
         const verdict = await this.holds.verdict(event, tx);
+        if (verdict) this.metrics.holds.inc({ outcome: verdict === 'stand-down' ? 'stood_down' : 'paged' });
         if (verdict === 'stand-down') {
           this.logger.info({ incidentId: event.incidentId }, 'Held page stood down: the automation fixed it');
         } else if (verdict === 'page') {

@@ -8,6 +8,7 @@ export class PagingMetrics {
   readonly pagesStarted: Counter<'policy'>;
   readonly notifications: Counter<'method' | 'outcome'>;
   readonly timeToAcknowledge: Histogram<'policy'>;
+  readonly holds: Counter<'outcome'>;
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
@@ -28,6 +29,12 @@ export class PagingMetrics {
       help: 'From the start of a page to the incident acknowledgement, by escalation policy',
       labelNames: ['policy'],
       buckets: [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200],
+      registers,
+    });
+    this.holds = new Counter({
+      name: 'sitrep_page_holds_total',
+      help: "Pages held for an automation's verdict (held), and how holds ended (stood_down: nobody paged; paged)",
+      labelNames: ['outcome'],
       registers,
     });
   }

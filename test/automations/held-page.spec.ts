@@ -163,4 +163,11 @@ describe('automations: the page held until the verdict', () => {
     const { rows } = await db.query(`SELECT 1 FROM automation_page_holds WHERE incident_id = $1`, [incident.id]);
     expect(rows).toEqual([]);
   });
+
+  it('counts the holds above and how they ended', async () => {
+    const metrics = await call(url, 'GET', '/metrics', { token: null });
+    expect(metrics.text).toContain('sitrep_page_holds_total{outcome="held"} 3');
+    expect(metrics.text).toContain('sitrep_page_holds_total{outcome="stood_down"} 2');
+    expect(metrics.text).toContain('sitrep_page_holds_total{outcome="paged"} 1');
+  });
 });
