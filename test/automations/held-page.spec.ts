@@ -170,4 +170,37 @@ describe('automations: the page held until the verdict', () => {
     expect(metrics.text).toContain('sitrep_page_holds_total{outcome="stood_down"} 2');
     expect(metrics.text).toContain('sitrep_page_holds_total{outcome="paged"} 1');
   });
+
+  it('a hold survives a restart: the verdict reached on the next instance pages at once', async () => {
+    hook.mode = 200;
+    await automation('HeldRestart', 'PT4S');
+    await sendAlerts(url, key, 'Held restart', [{ name: 'HeldRestart', instance: 'es-5' }]);
+    const incident = await incidentTitled(url, 'Held restart');
+    await entry(url, incident.id, (e) => e.type === 'automation.succeeded');
+    const held = await eventually(
+      async () =>
+        (await db.query(`SELECT released_at FROM automation_page_holds WHERE incident_id = $1`, [incident.id])).rows[0],
+      { timeoutMs: 15_000, intervalMs: 50, message: 'the hold row' },
+    );
+    expect(held.released_at).toBeNull();
+
+    await instance.close();
+    instance = await startAutomationApp(databaseUrl, { SMTP_URL: sink.url, EMAIL_FROM: 'sitrep@example.test' });
+    url = instance.url;
+    await entry(url, incident.id, (e) => e.type === 'incident.paged');
+    await eventually(async () => mailsAbout(incident.number)[0], {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+      message: 'the page mail after the restart',
+    });
+    const story = (await timeline(url, incident.id)).map((e) => e.type);
+    expect(story.slice(0, 6)).toEqual([
+      'incident.declared',
+      'alert.attached',
+      'automation.started',
+      'automation.succeeded',
+      'automation.unverified',
+      'incident.paged',
+    ]);
+  });
 });
