@@ -155,6 +155,41 @@ describe('automations: the page held until the verdict', () => {
     expect(mailsAbout(incident.number)).toEqual([]);
   });
 
+  it('a later alert the hourly cap skips does not release the hold; the verdict of the held run does', async () => {
+    hook.mode = 200;
+    const created = await ok(url, 'POST', '/api/v1/automations', {
+      name: 'Refill HeldCapped',
+      match: { alertnames: ['HeldCapped'], services: ['search'] },
+      action: { type: 'webhook', url: hook.url },
+      mode: 'auto',
+      guards: { maxRunsPerHour: 1 },
+      verify: { within: 'PT1M', resolve: true },
+    });
+    hook.secret = created.secret;
+    const first = { name: 'HeldCapped', instance: 'es-6', startsAt: '2026-12-04T03:21:00Z' };
+    const second = { name: 'HeldCapped', instance: 'es-7', startsAt: '2026-12-04T03:22:00Z' };
+    await sendAlerts(url, key, 'Held capped', [first]);
+    const incident = await incidentTitled(url, 'Held capped');
+    await entry(url, incident.id, (e) => e.type === 'automation.succeeded');
+    await sendAlerts(url, key, 'Held capped', [first, second]);
+    const skipped = await entry(url, incident.id, (e) => e.type === 'automation.skipped');
+    expect(skipped.data).toMatchObject({ automationId: created.id, reason: expect.stringMatching(/maxRunsPerHour/) });
+    await pagingHasSeen(incident.id, skipped.seq);
+    expect(await pageRows(incident.id)).toEqual([]);
+    const { rows } = await db.query(`SELECT released_at FROM automation_page_holds WHERE incident_id = $1`, [incident.id]);
+    expect(rows).toEqual([{ released_at: null }]);
+
+    await sendAlerts(url, key, 'Held capped', [
+      { ...first, status: 'resolved' },
+      { ...second, status: 'resolved' },
+    ]);
+    const resolved = await entry(url, incident.id, (e) => e.type === 'incident.resolved');
+    expect(resolved.actor).toBe(`automation:${created.name}`);
+    await pagingHasSeen(incident.id, resolved.seq);
+    expect(await pageRows(incident.id)).toEqual([]);
+    expect(mailsAbout(incident.number)).toEqual([]);
+  });
+
   it('an incident no automation runs on is paged on declaration, with no hold', async () => {
     await sendAlerts(url, key, 'Not automated', [{ name: 'NotAutomated', instance: 'es-4' }]);
     const incident = await incidentTitled(url, 'Not automated');
@@ -166,8 +201,8 @@ describe('automations: the page held until the verdict', () => {
 
   it('counts the holds above and how they ended', async () => {
     const metrics = await call(url, 'GET', '/metrics', { token: null });
-    expect(metrics.text).toContain('sitrep_page_holds_total{outcome="held"} 3');
-    expect(metrics.text).toContain('sitrep_page_holds_total{outcome="stood_down"} 2');
+    expect(metrics.text).toContain('sitrep_page_holds_total{outcome="held"} 4');
+    expect(metrics.text).toContain('sitrep_page_holds_total{outcome="stood_down"} 3');
     expect(metrics.text).toContain('sitrep_page_holds_total{outcome="paged"} 1');
   });
 
