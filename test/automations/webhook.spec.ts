@@ -1,6 +1,5 @@
 import { call, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
-import { PageHolds } from '../../src/automations';
 import {
   AlertSpec,
   createIntegration,
@@ -232,37 +231,6 @@ describe('automations: webhook actions, guards, verification', () => {
     });
     await runThat(url, incident.id, (r) => r.id === accepted.body.id && r.status === 'succeeded');
     expect((await entry(url, incident.id, (e) => e.type === 'automation.started')).actor).toBe('alice');
-  });
-
-  it('holds the page of an incident its auto+verify automation runs on: released on failure, stood down when verified', async () => {
-    const holds = instance.app.get(PageHolds);
-    const message = (incidentId: string, e: any) =>
-      ({ v: 1, incidentId, seq: e.seq, type: e.type, actor: e.actor, occurredAt: e.occurredAt, data: e.data }) as any;
-
-    const failing = await automation('EsRefillHeldFail', { verify: { within: 'PT30S', resolve: true } });
-    hook.mode = 500;
-    await fire('ES held fail', [{ name: 'EsRefillHeldFail', instance: 'es-1' }]);
-    const i1 = await incidentTitled(url, 'ES held fail');
-    expect(await holds.holdFor(i1.id)).toBe(true);
-    expect(await holds.holdFor(i1.id)).toBe(true);
-    const failed = await entry(url, i1.id, (e) => e.type === 'automation.failed' && e.data.automationId === failing.id);
-    expect(await holds.verdict(message(i1.id, failed))).toBe('page');
-    expect(await holds.verdict(message(i1.id, failed))).toBeNull();
-    expect(callsOf(failing.id)).toHaveLength(1);
-
-    hook.mode = 200;
-    const fixing = await automation('EsRefillHeldOk', { verify: { within: 'PT30S', resolve: true } });
-    await fire('ES held ok', [{ name: 'EsRefillHeldOk', instance: 'es-1' }]);
-    const i2 = await incidentTitled(url, 'ES held ok');
-    expect(await holds.holdFor(i2.id)).toBe(true);
-    await fire('ES held ok', [{ name: 'EsRefillHeldOk', instance: 'es-1', status: 'resolved' }]);
-    const verified = await entry(url, i2.id, (e) => e.type === 'automation.verified');
-    expect(await holds.verdict(message(i2.id, verified))).toBe('stand-down');
-    expect(callsOf(fixing.id)).toHaveLength(1);
-
-    await fire('ES not automated', [{ name: 'SomethingElse', instance: 'es-1' }]);
-    const i3 = await incidentTitled(url, 'ES not automated');
-    expect(await holds.holdFor(i3.id)).toBe(false);
   });
 
   it('admin CRUD: the secret only in the 201, viewers read, If-Match guards writes, bad input names the field', async () => {
