@@ -11,7 +11,7 @@ import { createDataSource, migrateUnderLock } from './platform/database/data-sou
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
 import { createTransport } from './platform/messaging';
 import { OutboxRelay } from './platform/messaging/outbox-relay';
-import { IncidentOutbox } from './incidents/persistence/incident-outbox';
+import { IncidentOutbox } from './incidents';
 import { IntegrationTypes } from './platform/auth/integration-types';
 import { documentIntegrationTypes } from './platform/auth/integrations.controller';
 import { ErrorFilter } from './platform/http/error.filter';

@@ -1,16 +1,18 @@
 import type { MigrationInterface } from 'typeorm';
+import {
+  Incidents1764170000000,
+  IncidentChatAndUpdates1764240000000,
+  IncidentAwaitingVerification1764240000001,
+  ResponderContactMethods1764250000000,
+} from './incidents/migrations';
 import { Platform1764160000000 } from './platform/database/migrations/1764160000000-platform';
-import { Incidents1764170000000 } from './incidents/persistence/migrations/1764170000000-incidents';
 import { Alerts1764180000000 } from './alerts/persistence/migrations/1764180000000-alerts';
 import { Notifications1764190000000 } from './notifications/persistence/migrations/1764190000000-notifications';
 import { Postmortems1764200000000 } from './postmortems/persistence/migrations/1764200000000-postmortems';
 import { Timers1764210000000 } from './platform/database/migrations/1764210000000-timers';
 import { MessageJobs1764210000001 } from './notifications/persistence/migrations/1764210000001-message-jobs';
 import { Chatops1764230000000 } from './chatops/persistence/migrations/1764230000000-chatops';
-import { IncidentChatAndUpdates1764240000000 } from './incidents/persistence/migrations/1764240000000-incident-chat-and-updates';
-import { IncidentAwaitingVerification1764240000001 } from './incidents/persistence/migrations/1764240000001-incident-awaiting-verification';
 import { OnCall1764220000000 } from './oncall/persistence/migrations/1764220000000-oncall';
-import { ResponderContactMethods1764250000000 } from './incidents/persistence/migrations/1764250000000-responder-contact-methods';
 import { Paging1764250000001 } from './paging/persistence/migrations/1764250000001-paging';
 import { Followups1764260000000 } from './followups/persistence/migrations/1764260000000-followups';
 import { MaintenanceWindows1764270000000 } from './alerts/persistence/migrations/1764270000000-maintenance-windows';

@@ -10,6 +10,8 @@ export { IncidentNotFound } from './incident-not-found';
 export type { IncidentView, TimelineEntry, ActionItemView } from './incident-views';
 export { toIncidentView, toTimelineEntry } from './incident-views';
 export { IncidentTimeline, MAX_SEQ } from './incident-timeline';
+// The incidents' outbox, for the composition root to hand to the platform's relay.
+export { IncidentOutbox } from './persistence/incident-outbox';
 export { ResponderDirectory } from './responders/responders';
 export type { Responder } from './responders/responders';
 export * from './domain';
