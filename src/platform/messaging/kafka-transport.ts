@@ -452,6 +452,7 @@ class KafkaConsumer extends GroupMember {
           await consumer.run({
             autoCommit: false,
             eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
             eachBatch: (payload) => this.eachBatch(payload),
           });
           attempt = 0;

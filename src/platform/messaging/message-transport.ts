@@ -33,6 +33,12 @@ export interface ConsumerOptions {
   handleBatch(messages: IncomingMessage[]): Promise<void>;
   /** Longest wait of an empty fetch; small on latency-sensitive consumers. */
   maxWaitMs?: number;
+  /**
+   * Partitions handled at once by one member (Kafka; default 1). Each partition stays in
+   * order; handlers of different partitions run concurrently, so they must not depend on
+   * each other's order (keys partition the work, e.g. an alert group).
+   */
+  partitionsConcurrently?: number;
 }
 
 export interface ConsumerHandle {
