@@ -123,13 +123,17 @@ const title = parts.join(' ').replace(/^./, (c) => c.toUpperCase());
 fs.mkdirSync(path.join(root, folder), { recursive: true });
 fs.writeFileSync(path.join(root, file), template(className, title), { flag: 'wx' });
 
-const importPath = `./${path.posix.join(...folder.split(path.sep).slice(1), fileName.replace(/\.ts$/, ''))}`;
+// src/<module>/persistence/migrations → the module's list, src/<module>/migrations.ts
+const moduleName = folder.split(path.sep)[1];
+const moduleList = path.posix.join('src', moduleName, 'migrations.ts');
+const importPath = `./${path.posix.join(...folder.split(path.sep).slice(2), fileName.replace(/\.ts$/, ''))}`;
 const latest = Math.max(0, ...registeredTimestamps());
 process.stdout.write(
   `created ${file} (empty: it fails the lint until up() and down() are written)\n\n` +
-    'Register it in src/migrations.ts (re-read the file first; others edit it too):\n' +
-    `  with the imports:     import { ${className} } from '${importPath}';\n` +
-    `  at the end of the list:  ${className},\n`,
+    `Register it: export it from ${moduleList} (create that file if the module has none):\n` +
+    `  export { ${className} } from '${importPath}';\n` +
+    'and add it to the list in src/migrations.ts (imported from that file):\n' +
+    `  ${className},\n`,
 );
 if (timestamp <= latest) {
   process.stdout.write(
