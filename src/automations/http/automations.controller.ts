@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../../platform/auth/auth.guard';
-import { IfMatch } from './if-match';
+import { IfMatch } from '../../platform/http/if-match';
 import { Automations, AutomationView } from '../automations';
 
 const ifMatchHeader = { name: 'If-Match', required: false, description: 'Expected version, as returned in ETag' };

@@ -10,7 +10,7 @@ import { DailyDigest } from '../daily-digest';
 import { CadenceFacts, durationMs } from '../domain/cadence';
 import { readCadence } from '../persistence/cadence.store';
 import { CreateActionItemDto, ListActionItemsQuery, UpdateFollowupItemDto } from './action-item.dto';
-import { IfMatchVersion } from './if-match';
+import { IfMatch } from '../../platform/http/if-match';
 
 @ApiTags('follow-through')
 @ApiBearerAuth()
@@ -43,7 +43,7 @@ export class ActionItemsController {
   @Patch(':id')
   @RequireRole('responder')
   @ApiHeader({ name: 'If-Match', required: false, description: 'the action item\'s version, as "<version>"' })
-  update(@Param('id') id: string, @Body() body: UpdateFollowupItemDto, @Actor() actor: string, @IfMatchVersion() version: number | undefined) {
+  update(@Param('id') id: string, @Body() body: UpdateFollowupItemDto, @Actor() actor: string, @IfMatch() version: number | undefined) {
     return this.items.update(id, body, actor, version);
   }
 }

@@ -27,7 +27,7 @@ import {
   UpdateActionItemDto,
   UpdateIncidentDto,
 } from './incident.dto';
-import { IfMatch } from './if-match';
+import { IfMatch } from '../../platform/http/if-match';
 
 function roleParam(value: string): Role {
   if (!isRole(value)) {

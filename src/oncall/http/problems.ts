@@ -1,4 +1,3 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { AppError } from '../../platform/http/app-error';
 import type { FieldProblem } from '../domain';
 
@@ -16,24 +15,4 @@ export function throwIfAny(problems: FieldProblem[]): void {
   if (problems.length) throw invalid(problems);
 }
 
-/**
- * The version named by `If-Match: "<version>"` (weak or unquoted forms too), or undefined when
- * absent or `*`. Anything else can never match: 412.
- */
-export function parseIfMatch(header: string | string[] | undefined): number | undefined {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (!value || value === '*') return undefined;
-  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value);
-  if (!match) {
-    throw new AppError(
-      'precondition_failed',
-      'VERSION_MISMATCH',
-      `If-Match must name a version as "<number>", got ${value.slice(0, 40)}`,
-    );
-  }
-  return Number(match[1]);
-}
-
-export const IfMatch = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
-  parseIfMatch(ctx.switchToHttp().getRequest<{ headers: Record<string, string> }>().headers['if-match']),
-);
+export { IfMatch, parseIfMatch } from '../../platform/http/if-match';
