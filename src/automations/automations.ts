@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppError } from '../platform/http/app-error';
+import { AppError, invalidFields } from '../platform/http/app-error';
 import { isUuid } from '../platform/http/uuid';
-import { AutomationDefinition, checkAutomation, FieldProblem } from './domain';
+import { AutomationDefinition, checkAutomation } from './domain';
 import { AUTOMATION_COLUMNS, AutomationRow, rowsOf } from './persistence/automation-rows';
 
 export interface AutomationView extends AutomationDefinition {
@@ -15,14 +15,7 @@ export interface AutomationView extends AutomationDefinition {
   updatedAt: string;
 }
 
-export function invalid(problems: FieldProblem[]): AppError {
-  return new AppError(
-    'invalid',
-    'VALIDATION_FAILED',
-    problems.map((p) => `${p.path}: ${p.problem}`).join('; '),
-    problems,
-  );
-}
+export const invalid = invalidFields;
 
 export function toAutomationView(row: Omit<AutomationRow, 'signing_secret'>): AutomationView {
   return {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError } from '../../platform/http/app-error';
+import { AppError, invalidFields } from '../../platform/http/app-error';
 import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor';
 import { isUuid } from '../../platform/http/uuid';
 import { Timers } from '../../platform/timers';
-import { FieldProblem, parseMaintenanceWindow } from '../domain/maintenance-window';
+import { parseMaintenanceWindow } from '../domain/maintenance-window';
 
 /** The timer that hands a window's held alerts back when it ends (key: the window id). */
 export const RELEASE_TIMER = 'alerts.maintenance-release';
@@ -80,14 +80,7 @@ function view(row: WindowRow): MaintenanceWindowView {
   };
 }
 
-function invalid(problems: FieldProblem[]): AppError {
-  return new AppError(
-    'invalid',
-    'VALIDATION_FAILED',
-    problems.map((p) => `${p.path}: ${p.problem}`).join('; '),
-    problems,
-  );
-}
+const invalid = invalidFields;
 
 function notFound(id: string): AppError {
   return new AppError('not_found', 'MAINTENANCE_WINDOW_NOT_FOUND', `No maintenance window ${id.slice(0, 64)}`);

@@ -39,6 +39,11 @@ export class AppError extends Error implements CodedError {
   }
 }
 
+/** A 400 naming every bad field (`details`), its message listing them; nothing was written. */
+export function invalidFields(problems: ErrorDetail[]): AppError {
+  return new AppError('invalid', 'VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.problem}`).join('; '), problems);
+}
+
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   invalid: 400,
   unauthorized: 401,
