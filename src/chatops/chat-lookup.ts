@@ -18,8 +18,7 @@ export class ChatLookup {
 
   /** The responder whose `slackUserId` this is. */
   async responderOf(slackUserId: string): Promise<Responder | undefined> {
-    // The directory has no lookup by Slack id yet; it is small (people, not events).
-    return (await this.directory.list()).find((r) => r.slackUserId === slackUserId);
+    return (await this.directory.findBySlackUserId(slackUserId)) ?? undefined;
   }
 
   async responderByHandle(handle: string): Promise<Responder | undefined> {

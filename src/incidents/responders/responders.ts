@@ -164,6 +164,14 @@ export class ResponderDirectory {
     const [row] = (await this.db.query(`SELECT * FROM responders WHERE handle = $1`, [handle])) as ResponderRow[];
     return row ? view(row) : null;
   }
+
+  /** The responder a Slack user is (chat commands, buttons, reactions act as them). */
+  async findBySlackUserId(slackUserId: string): Promise<Responder | null> {
+    const [row] = (await this.db.query(`SELECT * FROM responders WHERE slack_user_id = $1 ORDER BY handle LIMIT 1`, [
+      slackUserId,
+    ])) as ResponderRow[];
+    return row ? view(row) : null;
+  }
 }
 
 function contactNeed(method: PageMethod): string {
