@@ -32,9 +32,6 @@ export class AlertConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       topic: TOPICS.alerts,
       fromBeginning: true,
       maxWaitMs: 10,
-      // Groups are keyed to partitions, so partitions are independent: under a storm of new
-      // incidents one partition at a time cannot keep up with the round trips of a batch.
-      partitionsConcurrently: 4,
       handleBatch: (messages) => this.processor.handleBatch(messages),
     });
   }

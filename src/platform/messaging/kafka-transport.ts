@@ -31,6 +31,8 @@ import { Signal, withTimeout } from './signal';
 
 /** Longest a stopping consumer waits for its last offset commit. */
 const COMMIT_SETTLE_MS = 5_000;
+/** Partitions of one fetch handed to a handler as one batch, unless a consumer says otherwise. */
+const PARTITIONS_PER_BATCH = 16;
 import { MessageTooLargeError, TransportUnavailableError } from './transport-errors';
 
 export interface KafkaTransportOptions {
@@ -386,6 +388,8 @@ class KafkaConsumer extends GroupMember {
   private consumer?: Consumer;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly failures = new Map<number, number>();
+  /** The partitions' batches of this tick, handled together once it ends. */
+  private gathering?: { messages: IncomingMessage[]; done: Promise<void> };
   private readonly commits = new BackgroundCommits((err) =>
     this.logger.warn({ ...this.context, err }, 'Kafka offset commit failed; the next one covers it'),
   );
@@ -452,7 +456,7 @@ class KafkaConsumer extends GroupMember {
           await consumer.run({
             autoCommit: false,
             eachBatchAutoResolve: false,
-            partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+            partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? PARTITIONS_PER_BATCH,
             eachBatch: (payload) => this.eachBatch(payload),
           });
           attempt = 0;
@@ -487,7 +491,7 @@ class KafkaConsumer extends GroupMember {
     // Keep the membership alive through a slow handler.
     const beat = setInterval(() => heartbeat().catch(() => undefined), this.settings.heartbeatIntervalMs);
     try {
-      await this.options.handleBatch(messages);
+      await this.coalesced(messages);
     } catch (error) {
       const failures = (this.failures.get(batch.partition) ?? 0) + 1;
       this.failures.set(batch.partition, failures);
@@ -514,6 +518,26 @@ class KafkaConsumer extends GroupMember {
     this.commits.request(() => commitOffsetsIfNecessary(uncommittedOffsets()));
     // Stopping: kafkajs leaves the group after this batch, so its offsets are committed first.
     if (!isRunning()) await this.settleCommits();
+  }
+
+  /**
+   * Hands the batches kafkajs gives out together (one fetch, several partitions, up to
+   * `partitionsConcurrently`) to the handler as one call: a handler pays its transaction once
+   * per fetch, not once per partition. Batches arrive in one tick; each partition's next batch
+   * waits for this one to settle, so per-partition order holds. A throw fails every batch of
+   * the call, and each is delivered again.
+   */
+  private coalesced(messages: IncomingMessage[]): Promise<void> {
+    if (!this.gathering) {
+      const gathered: IncomingMessage[] = [];
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.gathering = undefined;
+        return this.options.handleBatch(gathered);
+      });
+      this.gathering = { messages: gathered, done };
+    }
+    this.gathering.messages.push(...messages);
+    return this.gathering.done;
   }
 
   /**

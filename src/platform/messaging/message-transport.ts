@@ -27,16 +27,18 @@ export interface ConsumerOptions {
   /** Where a group with no committed offset starts. */
   fromBeginning: boolean;
   /**
-   * Handles one batch of one partition. Offsets are committed only after it resolves; if it
-   * throws, the batch is delivered again (so handlers must be idempotent).
+   * Handles one batch: the messages of one or more partitions, each partition's in order
+   * (Kafka gathers the partitions of one fetch, up to `partitionsConcurrently`). Offsets are
+   * committed only after it resolves; if it throws, the batch is delivered again (so handlers
+   * must be idempotent).
    */
   handleBatch(messages: IncomingMessage[]): Promise<void>;
   /** Longest wait of an empty fetch; small on latency-sensitive consumers. */
   maxWaitMs?: number;
   /**
-   * Partitions handled at once by one member (Kafka; default 1). Each partition stays in
-   * order; handlers of different partitions run concurrently, so they must not depend on
-   * each other's order (keys partition the work, e.g. an alert group).
+   * Partitions handled in one batch by one member (Kafka; default 16). Each partition stays in
+   * order, but the order between partitions is not kept, so a handler must not depend on it
+   * (keys partition the work, e.g. an alert group or an incident).
    */
   partitionsConcurrently?: number;
 }
