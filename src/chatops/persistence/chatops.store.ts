@@ -99,17 +99,26 @@ export class ChatopsStore {
     );
   }
 
+  /** One statement for the whole batch's incidents (a storm touches hundreds). */
   async saveFacts(tx: EntityManager, facts: ChatFacts[]): Promise<void> {
-    for (const f of facts) {
-      await tx.query(
-        `INSERT INTO chat_incidents (incident_id, incident_number, title, severity, commander, deputy, last_seq, channel_wanted)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (incident_id) DO UPDATE SET title = EXCLUDED.title, severity = EXCLUDED.severity,
-           commander = EXCLUDED.commander, deputy = EXCLUDED.deputy, last_seq = EXCLUDED.last_seq,
-           channel_wanted = EXCLUDED.channel_wanted, updated_at = now()`,
-        [f.incidentId, f.number, f.title, f.severity, f.commander, f.deputy, f.lastSeq, f.channelWanted],
-      );
-    }
+    if (facts.length === 0) return;
+    await tx.query(
+      `INSERT INTO chat_incidents (incident_id, incident_number, title, severity, commander, deputy, last_seq, channel_wanted)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::boolean[])
+       ON CONFLICT (incident_id) DO UPDATE SET title = EXCLUDED.title, severity = EXCLUDED.severity,
+         commander = EXCLUDED.commander, deputy = EXCLUDED.deputy, last_seq = EXCLUDED.last_seq,
+         channel_wanted = EXCLUDED.channel_wanted, updated_at = now()`,
+      [
+        facts.map((f) => f.incidentId),
+        facts.map((f) => f.number),
+        facts.map((f) => f.title),
+        facts.map((f) => f.severity),
+        facts.map((f) => f.commander),
+        facts.map((f) => f.deputy),
+        facts.map((f) => f.lastSeq),
+        facts.map((f) => f.channelWanted),
+      ],
+    );
   }
 
   /** Inserts jobs not planned before (unique per incident, kind and key); answers how many. */
@@ -165,10 +174,12 @@ export class ChatopsStore {
     return rows;
   }
 
+  /** Milliseconds until the next pending job is due (0 if one is); undefined when none is pending. */
   async nextDueInMs(): Promise<number | undefined> {
+    // greatest() skips a NULL, so it must not see the min() of no rows: that would read as "due now".
     const [row] = (await this.db.query(
-      `SELECT greatest(0, extract(epoch FROM (min(greatest(due_at, coalesce(claimed_until, due_at))) - now())) * 1000)::float AS ms
-       FROM chat_jobs WHERE status = 'pending'`,
+      `SELECT CASE WHEN next IS NULL THEN NULL ELSE greatest(0, extract(epoch FROM next - now()) * 1000)::float END AS ms
+       FROM (SELECT min(greatest(due_at, coalesce(claimed_until, due_at))) AS next FROM chat_jobs WHERE status = 'pending') AS pending`,
     )) as Array<{ ms: number | null }>;
     return row?.ms ?? undefined;
   }
