@@ -41,9 +41,12 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
     const relevant = events.filter((e) => e.type.startsWith('action_item.') || affectsCadence(e.type));
     if (relevant.length === 0) return;
     const incidentIds = [...new Set(relevant.map((e) => e.incidentId))].sort();
-    // Read outside the transaction: the incidents module's view, for facts this group never saw.
+    // Read outside the transaction (a second connection inside it could starve the pool): the
+    // incidents module's view, for facts this group may never have seen and for a status
+    // update's text. An incident declared in this batch needs none, so a storm reads none.
+    const declaredHere = new Set(relevant.filter((e) => e.type === 'incident.declared').map((e) => e.incidentId));
     const views = new Map<string, IncidentView>();
-    for (const id of new Set(relevant.filter((e) => affectsCadence(e.type)).map((e) => e.incidentId))) {
+    for (const id of new Set(relevant.filter((e) => needsView(e, declaredHere)).map((e) => e.incidentId))) {
       const view = await this.view(id);
       if (view) views.set(id, view);
     }
@@ -111,6 +114,11 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
       return undefined;
     }
   }
+}
+
+function needsView(event: IncidentEventMessage, declaredHere: Set<string>): boolean {
+  if (event.type === 'incident.status_update') return true;
+  return affectsCadence(event.type) && !declaredHere.has(event.incidentId);
 }
 
 /** Facts for an incident whose earlier events this group never saw (declared before it existed). */

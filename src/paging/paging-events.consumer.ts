@@ -20,8 +20,8 @@ const PAGE_METHODS = new Set<string>(['email', 'slack', 'sms', 'voice']);
  * Paging's own consumer group on the incident-event stream. Declared, reopened and raised to
  * a worse severity may start a page; acknowledged, mitigated and resolved end it; the outcome
  * of a page's notification job (`notification.sent` / `notification.failed` labelled with the
- * responder) becomes `page.sent` / `page.failed`. Each event is applied in one transaction with
- * the incident's cursor, so a redelivered event changes nothing twice.
+ * responder) becomes `page.sent` / `page.failed`. Each event is applied with the incident's
+ * cursor in the batch's transaction, so a redelivered event changes nothing twice.
  *
  * Automation before people: a declaration whose alert an `auto` automation with `verify` runs
  * on starts no page; the page waits for that run's verdict (`PageHolds`). Verified stands it
@@ -41,11 +41,13 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
     super(stream, { group: 'sitrep-paging', fromBeginning: true, maxWaitMs: 100 });
   }
 
+  /** One transaction per batch: under a storm a transaction per event was most of paging's cost. */
   async handleEvents(events: IncidentEventMessage[]): Promise<void> {
-    for (const event of events) {
-      if (!matters(event)) continue;
-      await this.db.transaction((tx) => this.apply(tx, event));
-    }
+    const relevant = events.filter(matters);
+    if (relevant.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const event of relevant) await this.apply(tx, event);
+    });
   }
 
   private async apply(tx: EntityManager, event: IncidentEventMessage): Promise<void> {
