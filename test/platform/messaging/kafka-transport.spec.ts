@@ -21,6 +21,9 @@ describe('KafkaTransport', () => {
   let transport: KafkaTransport;
 
   const ordered: IncomingMessage[] = [];
+  /** Per handler call of the 'order' group: how many partitions it held, and the most calls in flight at once. */
+  const orderCalls: number[] = [];
+  const orderInFlight = { now: 0, most: 0 };
   const retried: IncomingMessage[][] = [];
   let retryFailures = 0;
   const fresh: IncomingMessage[] = [];
@@ -44,7 +47,13 @@ describe('KafkaTransport', () => {
         groupId: 'order',
         topic: 'order',
         fromBeginning: true,
-        handleBatch: async (messages) => void ordered.push(...messages),
+        handleBatch: async (messages) => {
+          orderInFlight.most = Math.max(orderInFlight.most, ++orderInFlight.now);
+          orderCalls.push(new Set(messages.map((m) => m.partition)).size);
+          await new Promise((resolve) => setImmediate(resolve));
+          ordered.push(...messages);
+          orderInFlight.now--;
+        },
       }),
       transport.consume({
         groupId: 'retry',
@@ -94,7 +103,7 @@ describe('KafkaTransport', () => {
     await handle.stop();
   });
 
-  it('delivers every message, in order per key, across partitions', async () => {
+  it('delivers every message, in order per key, the partitions of a fetch in one handler call', async () => {
     const keys = ['alpha', 'bravo', 'charlie', 'delta'];
     const sends: Promise<void>[] = [];
     for (let i = 0; i < 40; i++) {
@@ -113,6 +122,9 @@ describe('KafkaTransport', () => {
     }
     expect(new Set(ordered.map((m) => m.partition)).size).toBeGreaterThan(1);
     expect(ordered[0].topic).toBe('order');
+    // The partitions of one fetch reach the handler as one call, and calls never overlap.
+    expect(Math.max(...orderCalls)).toBeGreaterThan(1);
+    expect(orderInFlight.most).toBe(1);
   });
 
   it('gathers concurrent publishes into few producer requests', async () => {
