@@ -38,11 +38,12 @@ describe('loadConfig', () => {
       ACK_TIMEOUT: '60',
       INGEST_BODY_LIMIT: '2048',
       PUBLIC_URL: 'https://sitrep.example.com/',
+      KAFKA_PARTITIONS: '32',
     });
     expect(config).toMatchObject({
       port: 8080,
       databaseUrl: 'postgres://u:p@db:5432/sitrep',
-      kafka: { brokers: ['kafka-1:9092', 'kafka-2:9092'], clientId: 'sitrep-eu' },
+      kafka: { brokers: ['kafka-1:9092', 'kafka-2:9092'], clientId: 'sitrep-eu', partitions: 32 },
       topicPrefix: 'prod.',
       slack: { botToken: 'xoxb-1', channel: 'C123', apiUrl: 'http://127.0.0.1:9999/api/' },
       email: { smtpUrl: 'smtp://127.0.0.1:2525', from: 'sitrep@example.com', notifyTo: ['a@example.com', 'b@example.com'] },
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
+    ['KAFKA_PARTITIONS', '0'],
     ['DATABASE_URL', 'mysql://db/x'],
     ['DATABASE_URL', 'not a url'],
     ['KAFKA_BROKERS', 'kafka-1'],

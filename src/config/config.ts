@@ -8,6 +8,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
+  /** KAFKA_PARTITIONS: partitions of each topic Sitrep creates (an existing topic keeps its own). */
+  partitions: number;
 }
 
 /** The whole service's configuration: one typed object, validated once at boot. */
@@ -130,13 +132,18 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 export function loadConfig(env: Env = process.env): AppConfig {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const kafkaBrokers = brokers(env, 'KAFKA_BROKERS');
+  const kafkaPartitions = integer(env, 'KAFKA_PARTITIONS', 16, 1, 1000);
   const slackApiUrl = url(env, 'SLACK_API_URL', ['http:', 'https:']) ?? 'https://slack.com/api/';
   return {
     port,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(text(env, 'SITREP_DATA_DIR') ?? '.data'),
     kafka: kafkaBrokers
-      ? { brokers: kafkaBrokers, clientId: text(env, 'KAFKA_CLIENT_ID') ?? 'sitrep' }
+      ? {
+          brokers: kafkaBrokers,
+          clientId: text(env, 'KAFKA_CLIENT_ID') ?? 'sitrep',
+          partitions: kafkaPartitions,
+        }
       : undefined,
     topicPrefix: env.KAFKA_TOPIC_PREFIX ?? 'sitrep.',
     adminToken: adminToken(env),

@@ -21,7 +21,12 @@ export type { OutboxEntry, OutboxSession, OutboxSource } from './outbox-source';
 export function createTransport(config: AppConfig, dataSource: DataSource, logger: MessagingLogger): MessageTransport {
   if (config.kafka) {
     return new KafkaTransport(
-      { brokers: config.kafka.brokers, clientId: config.kafka.clientId, topicPrefix: config.topicPrefix },
+      {
+        brokers: config.kafka.brokers,
+        clientId: config.kafka.clientId,
+        topicPrefix: config.topicPrefix,
+        partitions: config.kafka.partitions,
+      },
       logger,
     );
   }

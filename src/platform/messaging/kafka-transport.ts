@@ -42,6 +42,12 @@ export interface KafkaTransportOptions {
   topicPrefix?: string;
   /** Logical topics created at start (failure tolerated). Default: every topic in TOPICS. */
   topics?: string[];
+  /**
+   * Partitions of a topic created at start (default 16; an existing topic keeps its own).
+   * They bound how many instances share a group's work and how many records one fetch can
+   * bring, since a batch gathers the partitions of a fetch.
+   */
+  partitions?: number;
   /** How long the first publish of a batch waits for company. Default 1 ms. */
   lingerMs?: number;
   /** Bounds of one producer request. Defaults: 10 000 messages, 900 KB. */
@@ -67,6 +73,7 @@ type Settings = Required<Omit<KafkaTransportOptions, 'brokers' | 'clientId'>>;
 const DEFAULTS: Settings = {
   topicPrefix: '',
   topics: Object.values(TOPICS),
+  partitions: 16,
   lingerMs: 1,
   maxBatchMessages: 10_000,
   maxBatchBytes: MAX_BATCH_BYTES,
@@ -251,7 +258,10 @@ export class KafkaTransport implements MessageTransport {
     try {
       await this.admin.connect();
       await withTimeout(
-        this.admin.createTopics({ topics: topics.map((topic) => ({ topic })), timeout: 3000 }),
+        this.admin.createTopics({
+          topics: topics.map((topic) => ({ topic, numPartitions: this.settings.partitions })),
+          timeout: 3000,
+        }),
         4000,
         () => new Error('createTopics timed out'),
       );
