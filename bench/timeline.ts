@@ -81,6 +81,7 @@ const CONSUMER_SERIES = [
   'sitrep_alert_consumer_batch_duration_seconds_count',
   'sitrep_alert_consumer_batch_duration_seconds_sum',
   'sitrep_alert_consumer_batch_messages_sum',
+  'sitrep_process_cpu_seconds_total',
 ];
 
 /** How the alert consumer spent a run: batches, their mean size, and how busy it was. */
@@ -88,7 +89,8 @@ function consumerLine(before: Record<string, number>, after: Record<string, numb
   const d = (n: string) => after[n] - before[n];
   const batches = d(CONSUMER_SERIES[0]);
   const busy = d(CONSUMER_SERIES[1]) * 1000;
-  return `alert consumer: ${batches} batches of ${(d(CONSUMER_SERIES[2]) / Math.max(1, batches)).toFixed(1)} records, ${(busy / Math.max(1, batches)).toFixed(1)} ms each, busy ${((100 * busy) / wallMs).toFixed(0)}% of the run`;
+  const cpu = d(CONSUMER_SERIES[3]) * 1000;
+  return `alert consumer: ${batches} batches of ${(d(CONSUMER_SERIES[2]) / Math.max(1, batches)).toFixed(1)} records, ${(busy / Math.max(1, batches)).toFixed(1)} ms each, busy ${((100 * busy) / wallMs).toFixed(0)}% of the run; service process CPU ${((100 * cpu) / wallMs).toFixed(0)}% of a core`;
 }
 
 interface Alertmanager {
