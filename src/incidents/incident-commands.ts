@@ -45,6 +45,22 @@ export class IncidentCommands {
   }
 
   /**
+   * Declares several incidents inside the caller's transaction with fewer round trips than one
+   * `declare` each (numbers in one query, one append), as an alert batch of a storm does.
+   */
+  async declareAll(
+    declarations: Array<{ input: DeclareInput; then?: (incident: Incident, ctx: CommandContext) => void }>,
+    options: IncidentCommandOptions & { tx: EntityManager },
+  ): Promise<Array<IncidentCommandResult<void>>> {
+    const results = await this.store.declareAll(declarations, { actor: options.actor, manager: options.tx });
+    return results.map(({ incident, events }) => ({
+      incident: toIncidentView(incident.snapshot()),
+      events: events.map((e) => toTimelineEntry(e)),
+      result: undefined,
+    }));
+  }
+
+  /**
    * Takes the incident's row lock inside the caller's transaction, so that what the caller reads
    * next (its own rows about the incident) cannot change under a concurrent command.
    */

@@ -215,7 +215,7 @@ export class AlertBatchProcessor {
     await this.correlateDeclared(tx, plan, now);
 
     await this.writeAlerts(tx, plan, now);
-    for (const incident of plan.plans.values()) await this.runPlan(tx, incident);
+    await this.runPlans(tx, [...plan.plans.values()]);
     return plan;
   }
 
@@ -301,7 +301,7 @@ export class AlertBatchProcessor {
       );
     }
     await tx.query(`UPDATE maintenance_windows SET released_at = $2 WHERE id = $1`, [windowId, now]);
-    for (const incident of plan.plans.values()) await this.runPlan(tx, incident);
+    await this.runPlans(tx, [...plan.plans.values()]);
     this.logger.info(
       { windowId, released: released.length, heldAgain: heldAgain.length, incidents: plan.plans.size },
       'Maintenance window ended; its held alerts handed back',
@@ -437,17 +437,24 @@ export class AlertBatchProcessor {
     }
   }
 
-  /** Declares when needed, then one load and one append for all of the incident's commands. */
-  private async runPlan(tx: EntityManager, plan: IncidentPlan): Promise<void> {
+  /**
+   * The batch's new incidents are declared together, each with its first alerts attached (one
+   * append for all); every other incident gets one load and one append for all its commands.
+   */
+  private async runPlans(tx: EntityManager, plans: IncidentPlan[]): Promise<void> {
     const options = { actor: SYSTEM_ACTOR, tx };
-    const run = (incident: Incident, ctx: CommandContext) => applyOps(incident, plan.ops, ctx);
-    if (plan.declare) {
-      // Declared and its first alerts attached in one append.
-      await this.incidents.declare({ id: plan.incidentId, source: 'alert', ...plan.declare }, options, plan.ops.length ? run : undefined);
-      return;
+    const run = (plan: IncidentPlan) => (incident: Incident, ctx: CommandContext) => applyOps(incident, plan.ops, ctx);
+    await this.incidents.declareAll(
+      plans.flatMap((plan) =>
+        plan.declare
+          ? [{ input: { id: plan.incidentId, source: 'alert' as const, ...plan.declare }, then: plan.ops.length ? run(plan) : undefined }]
+          : [],
+      ),
+      options,
+    );
+    for (const plan of plans) {
+      if (!plan.declare && plan.ops.length > 0) await this.incidents.act(plan.incidentId, options, run(plan));
     }
-    if (plan.ops.length === 0) return;
-    await this.incidents.act(plan.incidentId, options, run);
   }
 
   /** Forgets deliveries older than PagerDuty could ever redeliver; at most hourly, never fatal. */

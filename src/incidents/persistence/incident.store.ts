@@ -82,6 +82,66 @@ export class IncidentStore {
   }
 
   /**
+   * Declares several incidents in a caller's transaction (an alert batch of a storm): their
+   * numbers in one round trip and, unless one touches action items, one append for them all.
+   * `then` of each runs on it before the append, as in `declare`.
+   */
+  async declareAll(
+    declarations: Array<{
+      input: Omit<DeclareIncidentInput, 'id' | 'number'> & { id?: string };
+      then?: (incident: Incident, ctx: CommandContext) => void;
+    }>,
+    options: ExecuteOptions & { manager: EntityManager },
+  ): Promise<Array<CommandResult<void>>> {
+    if (declarations.length === 0) return [];
+    const tx = options.manager;
+    const numbers = (await tx.query(
+      `SELECT nextval('incident_number_seq')::int AS number FROM generate_series(1, $1::int)`,
+      [declarations.length],
+    )) as Array<{ number: number }>;
+    const ctx: CommandContext = { actor: options.actor, now: new Date() };
+    const incidents = declarations.map(({ input, then }, i) => {
+      const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number: numbers[i].number }, ctx);
+      then?.(incident, ctx);
+      return incident;
+    });
+    const pending = incidents.map((incident) => toStoredEvents(incident));
+    if (pending.some((events) => events.some(touchesActionItem))) {
+      const results: Array<CommandResult<void>> = [];
+      for (const [i, incident] of incidents.entries()) {
+        results.push({ incident, events: await this.write(tx, incident, pending[i], true), result: undefined });
+      }
+      return results;
+    }
+    const events = pending.flat();
+    const rows = incidents.map((incident, i) => {
+      const values = incidentRowValues(incident.snapshot(), incident.notes, pending[i][pending[i].length - 1].occurredAt);
+      return Object.fromEntries(INCIDENT_COLUMN_NAMES.map((column, c) => [column, values[c]]));
+    });
+    // New rows only: json_populate_recordset types each column from the table itself.
+    await tx.query(
+      `WITH appended AS (
+         INSERT INTO incident_events (incident_id, seq, type, actor, occurred_at, data)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+       ), current AS (
+         INSERT INTO incidents (${INCIDENT_COLUMN_NAMES.join(', ')})
+         SELECT ${INCIDENT_COLUMN_NAMES.join(', ')} FROM json_populate_recordset(NULL::incidents, $7::json)
+       )
+       SELECT pg_notify('${OUTBOX_CHANNEL}', '')`,
+      [
+        events.map((e) => e.incidentId),
+        events.map((e) => e.seq),
+        events.map((e) => e.type),
+        events.map((e) => e.actor),
+        events.map((e) => e.occurredAt),
+        events.map((e) => JSON.stringify(e.data)),
+        JSON.stringify(rows),
+      ],
+    );
+    return incidents.map((incident, i) => ({ incident, events: pending[i], result: undefined }));
+  }
+
+  /**
    * Runs `act` against the current incident. The common case is two round trips: read, then
    * one atomic statement that appends the events (the `(incident_id, seq)` key rejects a lost
    * race) and updates the read models. A lost race is retried under the row lock, so it cannot
@@ -164,22 +224,17 @@ export class IncidentStore {
    * One statement, so atomic even outside a transaction: the events (the outbox), the
    * incident row, the action items the events touched, and the relay's wake-up.
    */
-  private async append(tx: EntityManager, incident: Incident, isNew: boolean): Promise<StoredEvent[]> {
-    const pending = incident.pullEvents();
-    if (pending.length === 0) return [];
-    const firstSeq = incident.version - pending.length + 1;
-    const events: StoredEvent[] = pending.map((e: IncidentEvent, i) => ({
-      seq: firstSeq + i,
-      incidentId: incident.id,
-      type: e.type,
-      occurredAt: e.occurredAt,
-      actor: e.actor,
-      data: e.data as unknown as Record<string, unknown>,
-    }));
+  private append(tx: EntityManager, incident: Incident, isNew: boolean): Promise<StoredEvent[]> {
+    return this.write(tx, incident, toStoredEvents(incident), isNew);
+  }
+
+  private async write(tx: EntityManager, incident: Incident, events: StoredEvent[], isNew: boolean): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    const firstSeq = events[0].seq;
     const items = [
       ...new Set(
         events
-          .filter((e) => e.type === 'action_item.added' || e.type === 'action_item.updated')
+          .filter(touchesActionItem)
           .map((e) => String(e.data.actionItemId)),
       ),
     ]
@@ -187,7 +242,7 @@ export class IncidentStore {
       .filter((item) => item !== undefined);
     const snapshot = incident.snapshot();
     const values = incidentRowValues(snapshot, incident.notes, events[events.length - 1].occurredAt);
-    const columns = INCIDENT_COLUMNS.split(',').map((c) => c.trim());
+    const columns = INCIDENT_COLUMN_NAMES;
     const first = 14; // $1..$13 are the event and action item arrays below
     const placeholders = columns.map((_, i) => `$${i + first}`).join(', ');
     const updates = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
@@ -227,6 +282,26 @@ export class IncidentStore {
     );
     return events;
   }
+}
+
+const INCIDENT_COLUMN_NAMES = INCIDENT_COLUMNS.split(',').map((c) => c.trim());
+
+/** The aggregate's recorded events, numbered from its version: what one append writes. */
+function toStoredEvents(incident: Incident): StoredEvent[] {
+  const pending = incident.pullEvents();
+  const firstSeq = incident.version - pending.length + 1;
+  return pending.map((e: IncidentEvent, i) => ({
+    seq: firstSeq + i,
+    incidentId: incident.id,
+    type: e.type,
+    occurredAt: e.occurredAt,
+    actor: e.actor,
+    data: e.data as unknown as Record<string, unknown>,
+  }));
+}
+
+function touchesActionItem(event: StoredEvent): boolean {
+  return event.type === 'action_item.added' || event.type === 'action_item.updated';
 }
 
 function versionConflict(): AppError {
