@@ -6,6 +6,7 @@ export class TimerMetrics {
   readonly fired: Counter<'kind'>;
   readonly failed: Counter<'kind'>;
   readonly lag: Histogram<'kind'>;
+  readonly looks: Counter;
 
   constructor(metrics: Metrics, overdue: () => Promise<number>) {
     const registers = [metrics.registry];
@@ -21,6 +22,11 @@ export class TimerMetrics {
       help: 'How late a timer fired after it fell due (retries count from the retry time), by kind',
       labelNames: ['kind'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.looks = new Counter({
+      name: 'sitrep_timers_looks_total',
+      help: "Times this instance's timer loop looked for due timers (each is a few queries)",
       registers,
     });
     new Gauge({

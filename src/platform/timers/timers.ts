@@ -112,7 +112,10 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private wakeFor(dueAt: Date, tx: EntityManager | undefined): void {
-    if (dueAt.getTime() >= this.nextLookAt) return;
+    // The loop looks at least every pollMs, also while it is busy looking (nextLookAt is then
+    // infinite): only a timer due before then needs a wake-up. Under a storm every incident
+    // schedules some, and waking for each kept the loop polling back to back.
+    if (dueAt.getTime() >= Math.min(this.nextLookAt, Date.now() + this.settings.pollMs)) return;
     this.afterCommit.run(tx, () => this.signal.notify());
   }
 
@@ -122,6 +125,7 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
       let waitMs = this.settings.pollMs;
       try {
         const kinds = [...this.handlers.keys()];
+        this.metrics.looks.inc();
         const idleAt = kinds.length ? await this.fireDue(kinds) : undefined;
         if (idleAt && !this.stopped) {
           const next = await this.store.nextDueInMs(kinds, idleAt);
