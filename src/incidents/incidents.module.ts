@@ -49,8 +49,9 @@ export class IncidentsModule implements OnModuleInit {
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
   ) {}
 
-  /** A commit wakes this instance's relay at once; other instances hear pg_notify. */
+  /** A commit wakes this instance's relay at once; the leader elsewhere hears pg_notify. */
   onModuleInit(): void {
     this.store.onCommitted(() => this.relay.notify());
+    this.store.wakeOthersWhen(() => !this.relay.isLeader);
   }
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../platform/http/app-error';
 import { isUuid } from '../../platform/http/uuid';
+import { AfterCommit } from '../../platform/timers';
 import { IncidentNotFound } from '../incident-not-found';
 import { OUTBOX_CHANNEL } from './incident-outbox';
 import { CommandContext, DeclareIncidentInput, Incident, IncidentEvent } from '../domain';
@@ -53,7 +54,27 @@ function isUniqueViolation(error: unknown): boolean {
 export class IncidentStore {
   private readonly committedListeners: Array<() => void> = [];
 
-  constructor(private readonly db: DataSource) {}
+  /** Appends in a caller's transaction wake the relay once that commits. */
+  private readonly afterCommit: AfterCommit;
+
+  constructor(private readonly db: DataSource) {
+    this.afterCommit = new AfterCommit(db);
+  }
+
+  /**
+   * Whether an append must wake other instances' relay by pg_notify. Each NOTIFY serialises
+   * commits on a database-wide lock; when this instance's relay leads, the in-process wake-up
+   * (`onCommitted`) is all it takes, and a new leader starts by reading every unpublished row.
+   */
+  wakeOthersWhen(check: () => boolean): void {
+    this.othersNeedWaking = check;
+  }
+
+  private othersNeedWaking: () => boolean = () => true;
+
+  private wakeRelay(): string {
+    return this.othersNeedWaking() ? `SELECT pg_notify('${OUTBOX_CHANNEL}', '')` : 'SELECT 1';
+  }
 
   /** Called after every commit that appended events (wakes the outbox relay in this process). */
   onCommitted(listener: () => void): void {
@@ -77,7 +98,7 @@ export class IncidentStore {
     const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number }, ctx);
     then?.(incident, ctx);
     const events = await this.append(tx, incident, true);
-    if (!options.manager) this.committed();
+    this.afterCommit.run(options.manager, () => this.committed());
     return { incident, events, result: undefined };
   }
 
@@ -95,6 +116,7 @@ export class IncidentStore {
   ): Promise<Array<CommandResult<void>>> {
     if (declarations.length === 0) return [];
     const tx = options.manager;
+    this.afterCommit.run(tx, () => this.committed());
     const numbers = (await tx.query(
       `SELECT nextval('incident_number_seq')::int AS number FROM generate_series(1, $1::int)`,
       [declarations.length],
@@ -127,7 +149,7 @@ export class IncidentStore {
          INSERT INTO incidents (${INCIDENT_COLUMN_NAMES.join(', ')})
          SELECT ${INCIDENT_COLUMN_NAMES.join(', ')} FROM json_populate_recordset(NULL::incidents, $7::json)
        )
-       SELECT pg_notify('${OUTBOX_CHANNEL}', '')`,
+       ${this.wakeRelay()}`,
       [
         events.map((e) => e.incidentId),
         events.map((e) => e.seq),
@@ -153,7 +175,11 @@ export class IncidentStore {
     options: ExecuteOptions,
     act: (incident: Incident, ctx: CommandContext) => T,
   ): Promise<CommandResult<T>> {
-    if (options.manager) return this.attempt(options.manager, incidentId, options, act, true);
+    if (options.manager) {
+      const result = await this.attempt(options.manager, incidentId, options, act, true);
+      this.afterCommit.run(options.manager, () => this.committed());
+      return result;
+    }
     try {
       const result = await this.attempt(this.db.manager, incidentId, options, act, false);
       this.committed();
@@ -262,7 +288,7 @@ export class IncidentStore {
          ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, owner = EXCLUDED.owner,
            due_date = EXCLUDED.due_date, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at
        )
-       SELECT pg_notify('${OUTBOX_CHANNEL}', '')`,
+       ${this.wakeRelay()}`,
       [
         incident.id,
         events.map((e) => e.seq),
