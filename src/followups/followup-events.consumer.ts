@@ -52,12 +52,14 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
     }
     await this.db.transaction(async (tx) => {
       const facts = await this.cadence.load(tx, incidentIds);
+      const touched = new Set<string>();
       for (const event of relevant) {
         if (event.type === 'action_item.added' || event.type === 'action_item.updated') {
           await this.items.applyEvent(tx, { ...event, data: event.data as unknown as Record<string, unknown> });
           continue;
         }
-        const before = facts.get(event.incidentId) ?? seedFacts(event, views.get(event.incidentId));
+        const known = facts.get(event.incidentId);
+        const before = known ?? seedFacts(event, views.get(event.incidentId));
         if (before && event.seq <= before.lastSeq) continue; // a redelivery
         const after = evolveCadence(before, { ...event, data: event.data as unknown as Record<string, unknown> });
         if (!after) {
@@ -65,10 +67,12 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
           continue;
         }
         facts.set(event.incidentId, after);
-        await this.cadence.save(tx, event.incidentId, after);
-        await this.updateCadence.replan(tx, event.incidentId, before, after);
+        touched.add(event.incidentId);
+        await this.updateCadence.replan(tx, event.incidentId, before, after, known !== undefined);
         if (event.type === 'incident.status_update') await this.tellStakeholders(tx, event, views.get(event.incidentId));
       }
+      // Once per incident: the facts after the batch's last event (each event's seq is in them).
+      for (const incidentId of touched) await this.cadence.save(tx, incidentId, facts.get(incidentId)!);
     });
   }
 

@@ -39,10 +39,19 @@ export class UpdateCadence implements OnModuleInit {
   }
 
   /** Re-plans after facts changed: the pending lapse of `before` goes, the one of `after` is armed. */
-  async replan(tx: EntityManager, incidentId: string, before: CadenceFacts | undefined, after: CadenceFacts): Promise<void> {
+  async replan(
+    tx: EntityManager,
+    incidentId: string,
+    before: CadenceFacts | undefined,
+    after: CadenceFacts,
+    /** False when `before` was seeded from the incident's view, so this group never armed its lapse. */
+    beforeArmed = true,
+  ): Promise<void> {
     const cadences = this.config.updateCadence as Partial<Record<string, string>>;
     const previous = before ? lapseOf(incidentId, before, cadences) : null;
     const next = lapseOf(incidentId, after, cadences);
+    // The same lapse was armed with `before` (in the transaction that saved it): nothing to do.
+    if (beforeArmed && previous && next && previous.key === next.key && previous.dueAt.getTime() === next.dueAt.getTime()) return;
     if (previous && (!next || previous.key !== next.key || previous.dueAt.getTime() !== next.dueAt.getTime())) {
       await this.timers.cancel(UPDATE_DUE_TIMER, previous.key, tx);
     }
