@@ -139,6 +139,17 @@ interface Sample {
   toClient: number;
 }
 
+/** p50 / p99 / max of one part of the samples. */
+function part(samples: Sample[], pick: (s: Sample) => number): string {
+  const f = figures(samples.map(pick));
+  return `${ms(f.p50, 5)} /${ms(f.p99, 5)} /${ms(f.max, 5)}`;
+}
+
+/** Where the time went: webhook → 202, → the command's occurredAt, command → the client. */
+function breakdown(samples: Sample[]): string {
+  return `→ 202 ${part(samples, (s) => s.accepted)}   → command ${part(samples, (s) => s.toCommand)}   command → client ${part(samples, (s) => s.toClient)}`;
+}
+
 /**
  * Posts `webhooks` Alertmanager webhooks at `perSecond` and measures each alert's first
  * `alert.attached` entry at a `*` subscriber. Times are wall-clock ms (the service runs on the
@@ -229,6 +240,7 @@ async function attachShape(url: string, key: string) {
       samples.map((s) => s.total),
       expected,
     );
+    console.log(`  ${breakdown(samples)}`);
   }
 }
 
@@ -307,12 +319,8 @@ async function storm(brokers: string, notifications: boolean) {
         STORM_WEBHOOKS,
         STORM_RATE,
       );
-      const part = (pick: (s: Sample) => number) => {
-        const f = figures(samples.map(pick));
-        return `${ms(f.p50, 5)} /${ms(f.p99, 5)} /${ms(f.max, 5)}`;
-      };
       console.log(
-        `  run ${run}: webhook → entry ${part((s) => s.total)}   → 202 ${part((s) => s.accepted)}   → command ${part((s) => s.toCommand)}   command → client ${part((s) => s.toClient)}   received ${samples.length}/${expected}, last ${drainedMs} ms after the last webhook`,
+        `  run ${run}: webhook → entry ${part(samples, (s) => s.total)}   ${breakdown(samples)}   received ${samples.length}/${expected}, last ${drainedMs} ms after the last webhook`,
       );
       console.log(
         `         ${consumerLine(before, await scrape(service.url, CONSUMER_SERIES), Date.now() - runStarted)}`,

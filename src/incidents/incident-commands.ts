@@ -61,6 +61,25 @@ export class IncidentCommands {
   }
 
   /**
+   * Runs one `decide` per incident inside the caller's transaction with one load and (usually)
+   * one append for them all, as an alert batch attaching alerts to open incidents does.
+   */
+  async actAll<T>(
+    actions: Array<{ incidentId: string; decide: (incident: Incident, ctx: CommandContext) => T }>,
+    options: IncidentCommandOptions & { tx: EntityManager },
+  ): Promise<Array<IncidentCommandResult<T>>> {
+    const results = await this.store.actAll(
+      actions.map((a) => ({ incidentId: a.incidentId, act: a.decide })),
+      { actor: options.actor, manager: options.tx },
+    );
+    return results.map(({ incident, events, result }) => ({
+      incident: toIncidentView(incident.snapshot()),
+      events: events.map((e) => toTimelineEntry(e)),
+      result,
+    }));
+  }
+
+  /**
    * Takes the incident's row lock inside the caller's transaction, so that what the caller reads
    * next (its own rows about the incident) cannot change under a concurrent command.
    */

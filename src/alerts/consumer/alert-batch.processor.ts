@@ -438,8 +438,8 @@ export class AlertBatchProcessor {
   }
 
   /**
-   * The batch's new incidents are declared together, each with its first alerts attached (one
-   * append for all); every other incident gets one load and one append for all its commands.
+   * The batch's new incidents are declared together, each with its first alerts attached, and
+   * the open ones it touches get one load and one append for all their commands.
    */
   private async runPlans(tx: EntityManager, plans: IncidentPlan[]): Promise<void> {
     const options = { actor: SYSTEM_ACTOR, tx };
@@ -452,9 +452,10 @@ export class AlertBatchProcessor {
       ),
       options,
     );
-    for (const plan of plans) {
-      if (!plan.declare && plan.ops.length > 0) await this.incidents.act(plan.incidentId, options, run(plan));
-    }
+    await this.incidents.actAll(
+      plans.flatMap((plan) => (!plan.declare && plan.ops.length > 0 ? [{ incidentId: plan.incidentId, decide: run(plan) }] : [])),
+      options,
+    );
   }
 
   /** Forgets deliveries older than PagerDuty could ever redeliver; at most hourly, never fatal. */

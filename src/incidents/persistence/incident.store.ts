@@ -135,12 +135,65 @@ export class IncidentStore {
       }
       return results;
     }
-    const events = pending.flat();
-    const rows = incidents.map((incident, i) => {
-      const values = incidentRowValues(incident.snapshot(), incident.notes, pending[i][pending[i].length - 1].occurredAt);
+    await this.writeMany(tx, incidents, pending);
+    return incidents.map((incident, i) => ({ incident, events: pending[i], result: undefined }));
+  }
+
+  /**
+   * Runs one `act` per incident in a caller's transaction (an alert batch attaching alerts to
+   * several open incidents): one load for all, under their row locks taken in id order, and,
+   * unless one touches action items, one append for all. An unknown incident is a not-found,
+   * as with `execute`.
+   */
+  async actAll<T>(
+    actions: Array<{ incidentId: string; act: (incident: Incident, ctx: CommandContext) => T }>,
+    options: ExecuteOptions & { manager: EntityManager },
+  ): Promise<Array<CommandResult<T>>> {
+    if (actions.length === 0) return [];
+    const tx = options.manager;
+    for (const { incidentId } of actions) if (!isUuid(incidentId)) throw new IncidentNotFound(incidentId);
+    const loaded = new Map((await this.loadMany(tx, [...new Set(actions.map((a) => a.incidentId))], true)).map((i) => [i.id, i]));
+    const ctx: CommandContext = { actor: options.actor, now: new Date() };
+    const results = actions.map(({ incidentId, act }) => {
+      const incident = loaded.get(incidentId);
+      if (!incident) throw new IncidentNotFound(incidentId);
+      return { incident, result: act(incident, ctx) };
+    });
+    // One incident acted on twice appends once, with all its events.
+    const incidents = [...new Set(results.map((r) => r.incident))];
+    const pending = incidents.map((incident) => toStoredEvents(incident));
+    const written = new Map<Incident, StoredEvent[]>();
+    if (pending.some((events) => events.some(touchesActionItem))) {
+      for (const [i, incident] of incidents.entries()) written.set(incident, await this.write(tx, incident, pending[i], false));
+    } else {
+      await this.writeMany(tx, incidents, pending);
+      incidents.forEach((incident, i) => written.set(incident, pending[i]));
+    }
+    this.afterCommit.run(tx, () => this.committed());
+    const handed = new Set<Incident>();
+    return results.map(({ incident, result }) => {
+      // The events go with the first result of their incident.
+      const events = handed.has(incident) ? [] : (written.get(incident) ?? []);
+      handed.add(incident);
+      return { incident, events, result };
+    });
+  }
+
+  /**
+   * The events and incident rows of several incidents in one statement, for incidents whose
+   * events touch no action item. A new row is inserted, an existing one replaced: the caller
+   * holds its row lock (or it is new), so no version guard is needed.
+   */
+  private async writeMany(tx: EntityManager, incidents: Incident[], pending: StoredEvent[][]): Promise<void> {
+    const changed = incidents.flatMap((incident, i) => (pending[i].length > 0 ? [{ incident, events: pending[i] }] : []));
+    if (changed.length === 0) return;
+    const events = changed.flatMap((c) => c.events);
+    const rows = changed.map(({ incident, events: own }) => {
+      const values = incidentRowValues(incident.snapshot(), incident.notes, own[own.length - 1].occurredAt);
       return Object.fromEntries(INCIDENT_COLUMN_NAMES.map((column, c) => [column, values[c]]));
     });
-    // New rows only: json_populate_recordset types each column from the table itself.
+    const updates = INCIDENT_COLUMN_NAMES.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+    // json_populate_recordset types each column from the table itself.
     await tx.query(
       `WITH appended AS (
          INSERT INTO incident_events (incident_id, seq, type, actor, occurred_at, data)
@@ -148,6 +201,7 @@ export class IncidentStore {
        ), current AS (
          INSERT INTO incidents (${INCIDENT_COLUMN_NAMES.join(', ')})
          SELECT ${INCIDENT_COLUMN_NAMES.join(', ')} FROM json_populate_recordset(NULL::incidents, $7::json)
+         ON CONFLICT (id) DO UPDATE SET ${updates}
        )
        ${this.wakeRelay()}`,
       [
@@ -160,7 +214,6 @@ export class IncidentStore {
         JSON.stringify(rows),
       ],
     );
-    return incidents.map((incident, i) => ({ incident, events: pending[i], result: undefined }));
   }
 
   /**
@@ -226,6 +279,13 @@ export class IncidentStore {
   /** Loads the aggregate from its read model; `forUpdate` holds the row lock for the transaction. */
   async load(tx: EntityManager, incidentId: string, forUpdate: boolean): Promise<Incident> {
     if (!isUuid(incidentId)) throw new IncidentNotFound(incidentId);
+    const [incident] = await this.loadMany(tx, [incidentId], forUpdate);
+    if (!incident) throw new IncidentNotFound(incidentId);
+    return incident;
+  }
+
+  /** The incidents that exist among `ids`, in id order (the order their row locks are taken in). */
+  private async loadMany(tx: EntityManager, ids: string[], forUpdate: boolean): Promise<Incident[]> {
     const rows = (await tx.query(
       `SELECT ${INCIDENT_COLUMNS},
          (SELECT coalesce(json_agg(json_build_object(
@@ -233,17 +293,17 @@ export class IncidentStore {
              'due_date', to_char(a.due_date, 'YYYY-MM-DD'), 'status', a.status,
              'created_at', a.created_at, 'updated_at', a.updated_at) ORDER BY a.created_at, a.id), '[]')
           FROM action_items a WHERE a.incident_id = incidents.id) AS action_items
-       FROM incidents WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
-      [incidentId],
+       FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY id ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [ids],
     )) as Array<IncidentRow & { action_items: Array<Omit<ActionItemRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string }> }>;
-    const row = rows[0];
-    if (!row) throw new IncidentNotFound(incidentId);
-    const items: ActionItemRow[] = row.action_items.map((i) => ({
-      ...i,
-      created_at: new Date(i.created_at),
-      updated_at: new Date(i.updated_at),
-    }));
-    return Incident.restore(row.id, stateFromRows(row, items));
+    return rows.map((row) => {
+      const items: ActionItemRow[] = row.action_items.map((i) => ({
+        ...i,
+        created_at: new Date(i.created_at),
+        updated_at: new Date(i.updated_at),
+      }));
+      return Incident.restore(row.id, stateFromRows(row, items));
+    });
   }
 
   /**

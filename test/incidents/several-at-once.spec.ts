@@ -4,16 +4,17 @@ import { IncidentCommands } from '../../src/incidents';
 import { call, startApp, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 
-// The alert consumer declares a storm's incidents together: numbers in one query, one append.
-// What each incident ends up as must not differ from declaring them one by one.
-describe('Declaring several incidents in one transaction (IncidentCommands.declareAll)', () => {
+// The alert consumer declares a storm's incidents together (numbers in one query, one append)
+// and attaches alerts to the open ones together (one load, one append). What each incident
+// ends up as must not differ from one command at a time.
+describe('Several incidents in one transaction (IncidentCommands.declareAll / actAll)', () => {
   let databaseUrl: string;
   let app: TestApp;
   let commands: IncidentCommands;
   let db: DataSource;
 
   beforeAll(async () => {
-    databaseUrl = await createTestDatabase('declare_all');
+    databaseUrl = await createTestDatabase('several_at_once');
     app = await startApp(databaseUrl);
     commands = app.app.get(IncidentCommands);
     db = app.app.get(DataSource);
@@ -98,5 +99,50 @@ describe('Declaring several incidents in one transaction (IncidentCommands.decla
       }),
     ).rejects.toThrow('the batch failed');
     expect((await call(app.url, 'GET', `/api/v1/incidents/${id}`)).status).toBe(404);
+  });
+
+  it('acts on several open incidents with one load and one append, an incident acted on twice included', async () => {
+    const [a, b] = await Promise.all(
+      ['api latency', 'queue depth'].map(async (title) => (await call(app.url, 'POST', '/api/v1/incidents', { body: { title, severity: 'SEV1' } })).body),
+    );
+    const results = await db.transaction((tx) =>
+      commands.actAll(
+        [
+          { incidentId: a.id, decide: attach(randomUUID()) },
+          { incidentId: b.id, decide: attach(randomUUID()) },
+          { incidentId: a.id, decide: (incident: any, ctx: any) => (incident.acknowledge(null, ctx), 'acknowledged') },
+        ],
+        { actor: 'system', tx },
+      ),
+    );
+    expect(results.map((r) => r.result)).toEqual([undefined, undefined, 'acknowledged']);
+    expect(results[0].events.map((e) => [e.seq, e.type])).toEqual([
+      [2, 'alert.attached'],
+      [3, 'incident.acknowledged'],
+    ]);
+    expect(results[1].events.map((e) => [e.seq, e.type])).toEqual([[2, 'alert.attached']]);
+    const readA = (await call(app.url, 'GET', `/api/v1/incidents/${a.id}`)).body;
+    expect(readA).toMatchObject({ version: 3, status: 'acknowledged', alerts: { total: 1, firing: 1 } });
+    expect((await call(app.url, 'GET', `/api/v1/incidents/${b.id}`)).body).toMatchObject({ version: 2, status: 'triggered' });
+    const timeline = await call(app.url, 'GET', `/api/v1/incidents/${a.id}/timeline`);
+    expect(timeline.body.items.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3]);
+    // A later single command reads what actAll wrote.
+    expect((await call(app.url, 'POST', `/api/v1/incidents/${a.id}/resolve`, { body: {} })).status).toBe(200);
+  });
+
+  it('fails the whole transaction on an unknown incident, writing nothing', async () => {
+    const known = (await call(app.url, 'POST', '/api/v1/incidents', { body: { title: 'known', severity: 'SEV3' } })).body;
+    await expect(
+      db.transaction((tx) =>
+        commands.actAll(
+          [
+            { incidentId: known.id, decide: attach(randomUUID()) },
+            { incidentId: randomUUID(), decide: attach(randomUUID()) },
+          ],
+          { actor: 'system', tx },
+        ),
+      ),
+    ).rejects.toMatchObject({ kind: 'not_found' });
+    expect((await call(app.url, 'GET', `/api/v1/incidents/${known.id}`)).body.version).toBe(1);
   });
 });
