@@ -389,6 +389,14 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
   return result;
 }
 
+/** Batches of one tick handed to the handler together; `alone` chains their retries one by one. */
+interface Gathering {
+  messages: IncomingMessage[];
+  partitions: number;
+  done: Promise<void>;
+  alone: Promise<void>;
+}
+
 /**
  * One consumer group member. It connects, joins and fetches in the background, and is
  * recreated (after a pause) when it cannot connect or crashes in a way kafkajs gives up on.
@@ -399,7 +407,7 @@ class KafkaConsumer extends GroupMember {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly failures = new Map<number, number>();
   /** The partitions' batches of this tick, handled together once it ends. */
-  private gathering?: { messages: IncomingMessage[]; done: Promise<void> };
+  private gathering?: Gathering;
   private readonly commits = new BackgroundCommits((err) =>
     this.logger.warn({ ...this.context, err }, 'Kafka offset commit failed; the next one covers it'),
   );
@@ -534,20 +542,30 @@ class KafkaConsumer extends GroupMember {
    * Hands the batches kafkajs gives out together (one fetch, several partitions, up to
    * `partitionsConcurrently`) to the handler as one call: a handler pays its transaction once
    * per fetch, not once per partition. Batches arrive in one tick; each partition's next batch
-   * waits for this one to settle, so per-partition order holds. A throw fails every batch of
-   * the call, and each is delivered again.
+   * waits for this one to settle, so per-partition order holds. When the call throws, each
+   * partition's batch is tried once more on its own, one after another, so a message that
+   * always fails stops its partition only, as it did before batches were gathered.
    */
-  private coalesced(messages: IncomingMessage[]): Promise<void> {
+  private async coalesced(messages: IncomingMessage[]): Promise<void> {
     if (!this.gathering) {
-      const gathered: IncomingMessage[] = [];
-      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const group: Gathering = { messages: [], partitions: 0, done: Promise.resolve(), alone: Promise.resolve() };
+      group.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         this.gathering = undefined;
-        return this.options.handleBatch(gathered);
+        return this.options.handleBatch(group.messages);
       });
-      this.gathering = { messages: gathered, done };
+      this.gathering = group;
     }
-    this.gathering.messages.push(...messages);
-    return this.gathering.done;
+    const group = this.gathering;
+    group.messages.push(...messages);
+    group.partitions++;
+    try {
+      await group.done;
+    } catch (error) {
+      if (group.partitions === 1) throw error;
+      const own = group.alone.then(() => this.options.handleBatch(messages));
+      group.alone = own.catch(() => undefined);
+      await own;
+    }
   }
 
   /**

@@ -24,6 +24,9 @@ describe('KafkaTransport', () => {
   /** Per handler call of the 'order' group: how many partitions it held, and the most calls in flight at once. */
   const orderCalls: number[] = [];
   const orderInFlight = { now: 0, most: 0 };
+  /** 'poison' group: messages handled (never the poison one), and how often the poison was seen. */
+  const unpoisoned: IncomingMessage[] = [];
+  const poisonSeen = { times: 0, partition: -1 };
   const retried: IncomingMessage[][] = [];
   let retryFailures = 0;
   const fresh: IncomingMessage[] = [];
@@ -42,7 +45,7 @@ describe('KafkaTransport', () => {
       { key: 'k', value: 'old-2' },
     ]);
 
-    const [order, retry, latest, slowHandle] = await Promise.all([
+    const [order, retry, latest, slowHandle, poison] = await Promise.all([
       transport.consume({
         groupId: 'order',
         topic: 'order',
@@ -83,8 +86,22 @@ describe('KafkaTransport', () => {
           slow.finished = true;
         },
       }),
+      transport.consume({
+        groupId: 'poison',
+        topic: 'poison',
+        fromBeginning: true,
+        handleBatch: async (messages) => {
+          const bad = messages.find((m) => text(m) === 'poison');
+          if (bad) {
+            poisonSeen.times++;
+            poisonSeen.partition = bad.partition;
+            throw new Error('this message always fails');
+          }
+          unpoisoned.push(...messages);
+        },
+      }),
     ]);
-    Object.assign(handles, { order, retry, latest, slow: slowHandle });
+    Object.assign(handles, { order, retry, latest, slow: slowHandle, poison });
   });
 
   afterAll(async () => {
@@ -125,6 +142,19 @@ describe('KafkaTransport', () => {
     // The partitions of one fetch reach the handler as one call, and calls never overlap.
     expect(Math.max(...orderCalls)).toBeGreaterThan(1);
     expect(orderInFlight.most).toBe(1);
+  });
+
+  it('lets a message that always fails stop its own partition only, not the others gathered with it', async () => {
+    await handles.poison.ready;
+    const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
+    // One request: every partition's records come in one fetch, so they are gathered together.
+    await transport.publish('poison', [{ key: 'bad', value: 'poison' }, ...keys.map((key) => ({ key, value: key }))]);
+    await eventually(() => poisonSeen.times >= 2 && new Set(unpoisoned.map((m) => m.partition)).size >= 2, {
+      timeoutMs: 20000,
+      message: 'other partitions delivered while the poison keeps failing',
+    });
+    expect(unpoisoned.every((m) => m.partition !== poisonSeen.partition)).toBe(true);
+    expect(new Set(unpoisoned.map(text)).size).toBe(unpoisoned.length);
   });
 
   it('gathers concurrent publishes into few producer requests', async () => {
