@@ -41,9 +41,15 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
     super(stream, { group: 'sitrep-paging', fromBeginning: true, maxWaitMs: 100 });
   }
 
-  /** One transaction per batch: under a storm a transaction per event was most of paging's cost. */
+  /**
+   * One transaction per batch: under a storm a transaction per event was most of paging's cost.
+   * Incidents are taken in id order (each one's events in seq order), the order an alert batch
+   * locks incident rows in too, so the two cannot deadlock on them.
+   */
   async handleEvents(events: IncidentEventMessage[]): Promise<void> {
-    const relevant = events.filter(matters);
+    const relevant = events
+      .filter(matters)
+      .sort((a, b) => (a.incidentId < b.incidentId ? -1 : a.incidentId > b.incidentId ? 1 : a.seq - b.seq));
     if (relevant.length === 0) return;
     await this.db.transaction(async (tx) => {
       for (const event of relevant) await this.apply(tx, event);
