@@ -6,7 +6,8 @@ import { AttachedAlertView, GetIncidentAlerts } from '../alerts';
 import { AutomationEvent, canTransition, IncidentCommands } from '../incidents';
 import { AppError } from '../platform/http/app-error';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
-import { AfterCommit, Timers } from '../platform/timers';
+import { AfterCommit } from '../platform/database/after-commit';
+import { Timers } from '../platform/timers';
 import { AutomationMetrics } from './automations.metrics';
 import { boundedOutput, checkGuards, durationMs, matches, occurrenceKey, renderArgs, verifyVerdict } from './domain';
 import {

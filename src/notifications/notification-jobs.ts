@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AfterCommit } from '../platform/timers';
+import { AfterCommit } from '../platform/database/after-commit';
 import type { OutboundMessage } from './channels/channel';
 import { ChannelRegistry } from './channels/channel-registry';
 import { NotificationDispatcher } from './notification.dispatcher';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AfterCommit, Timer, Timers } from '../../platform/timers';
+import { AfterCommit } from '../../platform/database/after-commit';
+import { Timer, Timers } from '../../platform/timers';
 import { AlertBatchProcessor } from '../consumer/alert-batch.processor';
 import { MaintenanceMetrics } from './maintenance.metrics';
 import { RELEASE_TIMER } from './maintenance-windows';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../platform/http/app-error';
 import { isUuid } from '../../platform/http/uuid';
-import { AfterCommit } from '../../platform/timers';
+import { AfterCommit } from '../../platform/database/after-commit';
 import { IncidentNotFound } from '../incident-not-found';
 import { OUTBOX_CHANNEL } from './incident-outbox';
 import { CommandContext, DeclareIncidentInput, Incident, IncidentEvent } from '../domain';
@@ -127,16 +127,8 @@ export class IncidentStore {
       then?.(incident, ctx);
       return incident;
     });
-    const pending = incidents.map((incident) => toStoredEvents(incident));
-    if (pending.some((events) => events.some(touchesActionItem))) {
-      const results: Array<CommandResult<void>> = [];
-      for (const [i, incident] of incidents.entries()) {
-        results.push({ incident, events: await this.write(tx, incident, pending[i], true), result: undefined });
-      }
-      return results;
-    }
-    await this.writeMany(tx, incidents, pending);
-    return incidents.map((incident, i) => ({ incident, events: pending[i], result: undefined }));
+    const written = await this.appendAll(tx, incidents, true);
+    return incidents.map((incident, i) => ({ incident, events: written[i], result: undefined }));
   }
 
   /**
@@ -161,14 +153,8 @@ export class IncidentStore {
     });
     // One incident acted on twice appends once, with all its events.
     const incidents = [...new Set(results.map((r) => r.incident))];
-    const pending = incidents.map((incident) => toStoredEvents(incident));
-    const written = new Map<Incident, StoredEvent[]>();
-    if (pending.some((events) => events.some(touchesActionItem))) {
-      for (const [i, incident] of incidents.entries()) written.set(incident, await this.write(tx, incident, pending[i], false));
-    } else {
-      await this.writeMany(tx, incidents, pending);
-      incidents.forEach((incident, i) => written.set(incident, pending[i]));
-    }
+    const appended = await this.appendAll(tx, incidents, false);
+    const written = new Map(incidents.map((incident, i) => [incident, appended[i]]));
     this.afterCommit.run(tx, () => this.committed());
     const handed = new Set<Incident>();
     return results.map(({ incident, result }) => {
@@ -177,6 +163,21 @@ export class IncidentStore {
       handed.add(incident);
       return { incident, events, result };
     });
+  }
+
+  /**
+   * Appends each incident's recorded events: one statement for all, unless one touches action
+   * items (then one `write` each, which also writes the items). Answers each one's events.
+   */
+  private async appendAll(tx: EntityManager, incidents: Incident[], isNew: boolean): Promise<StoredEvent[][]> {
+    const pending = incidents.map((incident) => toStoredEvents(incident));
+    if (!pending.some((events) => events.some(touchesActionItem))) {
+      await this.writeMany(tx, incidents, pending);
+      return pending;
+    }
+    const written: StoredEvent[][] = [];
+    for (const [i, incident] of incidents.entries()) written.push(await this.write(tx, incident, pending[i], isNew));
+    return written;
   }
 
   /**
@@ -204,15 +205,7 @@ export class IncidentStore {
          ON CONFLICT (id) DO UPDATE SET ${updates}
        )
        ${this.wakeRelay()}`,
-      [
-        events.map((e) => e.incidentId),
-        events.map((e) => e.seq),
-        events.map((e) => e.type),
-        events.map((e) => e.actor),
-        events.map((e) => e.occurredAt),
-        events.map((e) => JSON.stringify(e.data)),
-        JSON.stringify(rows),
-      ],
+      [events.map((e) => e.incidentId), ...eventColumns(events), JSON.stringify(rows)],
     );
   }
 
@@ -351,11 +344,7 @@ export class IncidentStore {
        ${this.wakeRelay()}`,
       [
         incident.id,
-        events.map((e) => e.seq),
-        events.map((e) => e.type),
-        events.map((e) => e.actor),
-        events.map((e) => e.occurredAt),
-        events.map((e) => JSON.stringify(e.data)),
+        ...eventColumns(events),
         items.map((i) => i.id),
         items.map((i) => i.title),
         items.map((i) => i.owner),
@@ -384,6 +373,17 @@ function toStoredEvents(incident: Incident): StoredEvent[] {
     actor: e.actor,
     data: e.data as unknown as Record<string, unknown>,
   }));
+}
+
+/** seq, type, actor, occurred_at and data of `events`, as the arrays the appends unnest. */
+function eventColumns(events: StoredEvent[]): unknown[] {
+  return [
+    events.map((e) => e.seq),
+    events.map((e) => e.type),
+    events.map((e) => e.actor),
+    events.map((e) => e.occurredAt),
+    events.map((e) => JSON.stringify(e.data)),
+  ];
 }
 
 function touchesActionItem(event: StoredEvent): boolean {

@@ -25,7 +25,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Signal } from '../messaging/signal';
 import type { AppLogger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { AfterCommit } from './after-commit';
+import { AfterCommit } from '../database/after-commit';
 import { DEFAULT_TIMER_SETTINGS, retryDelayMs, Timer, TimerHandler, TimerSettings, TimerSpec } from './timer';
 import { TimerMetrics } from './timer-metrics';
 import { FireFailed, TimerStore } from './timer-store';
