@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { IncidentEventConsumer, IncidentEventMessage, IncidentEventStream } from '../incidents';
+import {
+  IncidentEventConsumer,
+  OFF_LIVE_PATH_WINDOW_MS,
+  IncidentEventMessage,
+  IncidentEventStream,
+} from '../incidents';
 import { AutomationEngine } from './automation-engine';
 
 /**
@@ -15,7 +20,12 @@ export class AutomationEventsConsumer extends IncidentEventConsumer {
     private readonly db: DataSource,
     private readonly engine: AutomationEngine,
   ) {
-    super(stream, { group: 'sitrep-automations', fromBeginning: true, maxWaitMs: 100 });
+    super(stream, {
+      group: 'sitrep-automations',
+      fromBeginning: true,
+      maxWaitMs: 100,
+      batchWindowMs: OFF_LIVE_PATH_WINDOW_MS,
+    });
   }
 
   /**

@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { GetIncident, IncidentEventConsumer, IncidentEventMessage, IncidentEventStream } from '../incidents';
+import {
+  GetIncident,
+  IncidentEventConsumer,
+  OFF_LIVE_PATH_WINDOW_MS,
+  IncidentEventMessage,
+  IncidentEventStream,
+} from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { ChatJobWorker } from './chat-job.worker';
 import { ChatEvent, ChatFacts, ChatSettings, planChatEvent } from './domain/chat-plan';
@@ -28,7 +34,12 @@ export class ChatEventsConsumer extends IncidentEventConsumer {
     private readonly queries: QueryBus,
     private readonly worker: ChatJobWorker,
   ) {
-    super(stream, { group: 'sitrep-chatops', fromBeginning: true, maxWaitMs: 100 });
+    super(stream, {
+      group: 'sitrep-chatops',
+      fromBeginning: true,
+      maxWaitMs: 100,
+      batchWindowMs: OFF_LIVE_PATH_WINDOW_MS,
+    });
     this.settings = { channelsOn: config.slackIncidentChannels, minSeverity: config.notifyMinSeverity };
   }
 
@@ -39,7 +50,13 @@ export class ChatEventsConsumer extends IncidentEventConsumer {
       const touched = new Map<string, ChatFacts>();
       const jobs: PlannedChatJob[] = [];
       for (const message of events) {
-        const event: ChatEvent = { incidentId: message.incidentId, seq: message.seq, type: message.type, actor: message.actor, data: message.data as Record<string, unknown> };
+        const event: ChatEvent = {
+          incidentId: message.incidentId,
+          seq: message.seq,
+          type: message.type,
+          actor: message.actor,
+          data: message.data as Record<string, unknown>,
+        };
         let before = facts.get(event.incidentId);
         if (!before && event.type !== 'incident.declared') {
           before = await this.factsFromIncident(event.incidentId, event.seq - 1);
@@ -53,7 +70,12 @@ export class ChatEventsConsumer extends IncidentEventConsumer {
           jobs.push(
             job.kind === 'create_channel'
               ? { incidentId: event.incidentId, kind: 'create_channel', key: '', payload: {} }
-              : { incidentId: event.incidentId, kind: 'invite', key: `${job.handle}@${event.seq}`, payload: { handle: job.handle } },
+              : {
+                  incidentId: event.incidentId,
+                  kind: 'invite',
+                  key: `${job.handle}@${event.seq}`,
+                  payload: { handle: job.handle },
+                },
           );
         }
       }

@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { GetIncident, IncidentEventConsumer, IncidentEventMessage, IncidentEventStream, IncidentView } from '../incidents';
+import {
+  GetIncident,
+  IncidentEventConsumer,
+  OFF_LIVE_PATH_WINDOW_MS,
+  IncidentEventMessage,
+  IncidentEventStream,
+  IncidentView,
+} from '../incidents';
 import { InvalidMessageJob, NotificationJobs } from '../notifications';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { affectsCadence, CadenceFacts, evolveCadence } from './domain/cadence';
@@ -22,7 +29,6 @@ const STALE_UPDATE_MS = 60 * 60 * 1000;
  */
 @Injectable()
 export class FollowupEventsConsumer extends IncidentEventConsumer {
-
   constructor(
     stream: IncidentEventStream,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -34,7 +40,12 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
     private readonly jobs: NotificationJobs,
     private readonly queries: QueryBus,
   ) {
-    super(stream, { group: 'sitrep-followups', fromBeginning: true, maxWaitMs: 100 });
+    super(stream, {
+      group: 'sitrep-followups',
+      fromBeginning: true,
+      maxWaitMs: 100,
+      batchWindowMs: OFF_LIVE_PATH_WINDOW_MS,
+    });
   }
 
   async handleEvents(events: IncidentEventMessage[]): Promise<void> {
@@ -63,23 +74,34 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
         if (before && event.seq <= before.lastSeq) continue; // a redelivery
         const after = evolveCadence(before, { ...event, data: event.data as unknown as Record<string, unknown> });
         if (!after) {
-          this.logger.warn({ incidentId: event.incidentId, seq: event.seq, type: event.type }, 'Follow-through skipped an event of an unknown incident');
+          this.logger.warn(
+            { incidentId: event.incidentId, seq: event.seq, type: event.type },
+            'Follow-through skipped an event of an unknown incident',
+          );
           continue;
         }
         facts.set(event.incidentId, after);
         touched.add(event.incidentId);
         await this.updateCadence.replan(tx, event.incidentId, before, after, known !== undefined);
-        if (event.type === 'incident.status_update') await this.tellStakeholders(tx, event, views.get(event.incidentId));
+        if (event.type === 'incident.status_update')
+          await this.tellStakeholders(tx, event, views.get(event.incidentId));
       }
       // Once per incident: the facts after the batch's last event (each event's seq is in them).
       for (const incidentId of touched) await this.cadence.save(tx, incidentId, facts.get(incidentId)!);
     });
   }
 
-  private async tellStakeholders(tx: EntityManager, event: IncidentEventMessage, incident: IncidentView | undefined): Promise<void> {
+  private async tellStakeholders(
+    tx: EntityManager,
+    event: IncidentEventMessage,
+    incident: IncidentView | undefined,
+  ): Promise<void> {
     if (event.type !== 'incident.status_update' || !incident) return;
     if (Date.now() - Date.parse(event.occurredAt) > STALE_UPDATE_MS) {
-      this.logger.info({ incidentId: event.incidentId, seq: event.seq }, 'Status update too old to send to stakeholders (first seen late)');
+      this.logger.info(
+        { incidentId: event.incidentId, seq: event.seq },
+        'Status update too old to send to stakeholders (first seen late)',
+      );
       return;
     }
     const { slackChannel, emailTo } = this.config.stakeholders;
@@ -105,7 +127,10 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
         });
       } catch (error) {
         if (!(error instanceof InvalidMessageJob)) throw error;
-        this.logger.warn({ incidentId: event.incidentId, problem: error.message }, 'Stakeholder update not sent on a channel');
+        this.logger.warn(
+          { incidentId: event.incidentId, problem: error.message },
+          'Stakeholder update not sent on a channel',
+        );
       }
     }
   }

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { DataSource, EntityManager } from 'typeorm';
-import { GetIncident, IncidentEventConsumer, IncidentEventMessage, IncidentEventStream, ResponderDirectory } from '../incidents';
+import {
+  GetIncident,
+  IncidentEventConsumer,
+  OFF_LIVE_PATH_WINDOW_MS,
+  IncidentEventMessage,
+  IncidentEventStream,
+  ResponderDirectory,
+} from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { Timers } from '../platform/timers';
 import { ESCALATION_TIMER, EscalationPayload } from './escalation-timer';
@@ -39,7 +46,12 @@ export class NotificationEventsConsumer extends IncidentEventConsumer {
     private readonly timers: Timers,
   ) {
     // Every event matters (a group new to the topic starts from the beginning); replies are latency-sensitive.
-    super(stream, { group: 'sitrep-notifications', fromBeginning: true, maxWaitMs: 100 });
+    super(stream, {
+      group: 'sitrep-notifications',
+      fromBeginning: true,
+      maxWaitMs: 100,
+      batchWindowMs: OFF_LIVE_PATH_WINDOW_MS,
+    });
   }
 
   /** A batch of decoded events (public: a test redelivers through it). */
@@ -78,7 +90,10 @@ export class NotificationEventsConsumer extends IncidentEventConsumer {
         if (before && event.seq <= before.lastSeq) continue; // seen before: a redelivery
         const plan = planEvent(event, before, this.settings.plan, people, now);
         if (!plan.facts) {
-          this.logger.warn({ incidentId: event.incidentId, seq: event.seq, type: event.type }, 'Notifications skipped an event of an unknown incident');
+          this.logger.warn(
+            { incidentId: event.incidentId, seq: event.seq, type: event.type },
+            'Notifications skipped an event of an unknown incident',
+          );
           continue;
         }
         facts.set(event.incidentId, plan.facts);

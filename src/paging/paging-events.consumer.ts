@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PageHolds } from '../automations';
 import {
   IncidentEventConsumer,
+  OFF_LIVE_PATH_WINDOW_MS,
   IncidentEventMessage,
   IncidentEventStream,
   isSeverity,
@@ -38,7 +39,12 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
     private readonly holds: PageHolds,
     private readonly metrics: PagingMetrics,
   ) {
-    super(stream, { group: 'sitrep-paging', fromBeginning: true, maxWaitMs: 100 });
+    super(stream, {
+      group: 'sitrep-paging',
+      fromBeginning: true,
+      maxWaitMs: 100,
+      batchWindowMs: OFF_LIVE_PATH_WINDOW_MS,
+    });
   }
 
   /**
@@ -71,7 +77,7 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
         if (isStaleTrigger(occurredAt, new Date())) break;
         if (await this.holds.holdFor(event.incidentId, tx)) {
           this.metrics.holds.inc({ outcome: 'held' });
-          this.logger.info({ incidentId: event.incidentId }, 'Page held for an automation\'s verdict');
+          this.logger.info({ incidentId: event.incidentId }, "Page held for an automation's verdict");
           break;
         }
         await this.pager.consider(

@@ -6,9 +6,7 @@ import type { CommandContext, Incident } from '../../incidents';
 import { applyOps } from '../domain/apply-ops';
 import { IncidentCommands, IncidentLookups } from '../../incidents';
 import type { IncomingMessage } from '../../platform/messaging/message-transport';
-import type { OutboxRelay } from '../../platform/messaging/outbox-relay';
 import { APP_LOGGER, AppLogger } from '../../platform/observability/logger';
-import { OUTBOX_RELAY } from '../../platform/platform.module';
 import { AlertMessage, AlertMessageError, ChangeMessage, decodeAlertMessage } from '../alert-message';
 import { AlertMetrics } from '../alerts.metrics';
 import { boundedKey, truncate } from '../payload-hygiene';
@@ -109,7 +107,6 @@ export class AlertBatchProcessor {
     private readonly lookups: IncidentLookups,
     private readonly metrics: AlertMetrics,
     private readonly maintenance: MaintenanceMetrics,
-    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -157,7 +154,6 @@ export class AlertBatchProcessor {
     } finally {
       stop();
     }
-    this.relay.notify();
     for (const [transition, n] of plan.counts) this.metrics.applied.inc({ transition }, n);
     const held = plan.inserts.filter((row) => row.held_by !== null).length;
     if (held > 0) this.maintenance.held.inc(held);

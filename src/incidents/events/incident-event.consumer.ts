@@ -11,7 +11,17 @@ export interface IncidentEventSubscription {
   fromBeginning: boolean;
   /** Longest wait of an empty fetch; small on latency-sensitive consumers. */
   maxWaitMs?: number;
+  /** Pause after a batch so the next one gathers more (ConsumerOptions.batchWindowMs). */
+  batchWindowMs?: number;
 }
+
+/**
+ * The batch window of consumers off the live path (paging, chat, notifications, follow-ups,
+ * automations): at most this much later under load, in exchange for one transaction per
+ * window rather than one per event, which leaves the CPU to the alert consumer and the
+ * timeline during a storm.
+ */
+export const OFF_LIVE_PATH_WINDOW_MS = 100;
 
 /**
  * The incident-event stream as every consumer reads it: one consumer group per subscriber,
@@ -41,6 +51,7 @@ export class IncidentEventStream {
       topic: TOPICS.incidentEvents,
       fromBeginning: subscription.fromBeginning,
       maxWaitMs: subscription.maxWaitMs,
+      batchWindowMs: subscription.batchWindowMs,
       handleBatch: async (messages) => {
         const events: IncidentEventMessage[] = [];
         for (const message of messages) {

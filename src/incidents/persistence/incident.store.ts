@@ -98,7 +98,7 @@ export class IncidentStore {
     const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number }, ctx);
     then?.(incident, ctx);
     const events = await this.append(tx, incident, true);
-    this.afterCommit.run(options.manager, () => this.committed());
+    this.afterCommit.run(options.manager, this.committed);
     return { incident, events, result: undefined };
   }
 
@@ -116,7 +116,7 @@ export class IncidentStore {
   ): Promise<Array<CommandResult<void>>> {
     if (declarations.length === 0) return [];
     const tx = options.manager;
-    this.afterCommit.run(tx, () => this.committed());
+    this.afterCommit.run(tx, this.committed);
     const numbers = (await tx.query(
       `SELECT nextval('incident_number_seq')::int AS number FROM generate_series(1, $1::int)`,
       [declarations.length],
@@ -155,7 +155,7 @@ export class IncidentStore {
     const incidents = [...new Set(results.map((r) => r.incident))];
     const appended = await this.appendAll(tx, incidents, false);
     const written = new Map(incidents.map((incident, i) => [incident, appended[i]]));
-    this.afterCommit.run(tx, () => this.committed());
+    this.afterCommit.run(tx, this.committed);
     const handed = new Set<Incident>();
     return results.map(({ incident, result }) => {
       // The events go with the first result of their incident.
@@ -223,7 +223,7 @@ export class IncidentStore {
   ): Promise<CommandResult<T>> {
     if (options.manager) {
       const result = await this.attempt(options.manager, incidentId, options, act, true);
-      this.afterCommit.run(options.manager, () => this.committed());
+      this.afterCommit.run(options.manager, this.committed);
       return result;
     }
     try {
@@ -265,9 +265,10 @@ export class IncidentStore {
     return { incident, events, result };
   }
 
-  private committed(): void {
+  /** One function for the store's lifetime, so AfterCommit runs it once per transaction. */
+  private readonly committed = (): void => {
     for (const listener of this.committedListeners) listener();
-  }
+  };
 
   /** Loads the aggregate from its read model; `forUpdate` holds the row lock for the transaction. */
   async load(tx: EntityManager, incidentId: string, forUpdate: boolean): Promise<Incident> {

@@ -18,11 +18,12 @@ export class AfterCommit {
     db.subscribers.push(this.subscriber);
   }
 
+  /** A callback given twice for one transaction runs once (one wake-up per commit, not per append). */
   run(tx: EntityManager | undefined, callback: () => void): void {
     const runner = tx?.queryRunner;
     if (!runner || !runner.isTransactionActive) return callback();
     const callbacks = this.pending.get(runner) ?? [];
-    callbacks.push(callback);
+    if (!callbacks.includes(callback)) callbacks.push(callback);
     this.pending.set(runner, callbacks);
   }
 

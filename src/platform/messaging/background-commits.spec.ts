@@ -46,3 +46,41 @@ describe('BackgroundCommits', () => {
     await expect(new BackgroundCommits(() => undefined).settle()).resolves.toBeUndefined();
   });
 });
+
+describe('BackgroundCommits with spacing', () => {
+  it('starts commits at least the spacing apart, the latest request covering those made meanwhile', async () => {
+    const commits = new BackgroundCommits(() => undefined, 60_000);
+    const { started, commit, releaseNext } = gate();
+    commits.request(commit(1));
+    await tick();
+    releaseNext();
+    await tick();
+    commits.request(commit(2));
+    commits.request(commit(3));
+    await tick();
+    // Within the spacing nothing more starts …
+    expect(started).toEqual([1]);
+    // … until settle() (a stop) asks for what is pending at once.
+    const settled = commits.settle();
+    await tick();
+    expect(started).toEqual([1, 3]);
+    releaseNext();
+    await settled;
+    expect(started).toEqual([1, 3]);
+  });
+
+  it('settles a commit requested while another is in flight without waiting out the spacing', async () => {
+    const commits = new BackgroundCommits(() => undefined, 60_000);
+    const { started, commit, releaseNext } = gate();
+    commits.request(commit(1));
+    await tick();
+    commits.request(commit(2));
+    const settled = commits.settle();
+    releaseNext();
+    await tick();
+    await tick();
+    expect(started).toEqual([1, 2]);
+    releaseNext();
+    await settled;
+  });
+});

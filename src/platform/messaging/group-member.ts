@@ -28,6 +28,7 @@ export abstract class GroupMember implements ConsumerHandle {
   /** Wakes the loop: new messages (in-process), a crash or stop (Kafka). */
   protected readonly signal = new Signal();
   private loop?: Promise<void>;
+  private readonly pauses = new Set<() => void>();
   private stopping?: Promise<void>;
   protected readonly options: ConsumerOptions;
   protected readonly topic: string;
@@ -73,11 +74,27 @@ export abstract class GroupMember implements ConsumerHandle {
     return delay;
   }
 
+  /** The consumer's batch window after a handled batch; cut short by stop(). */
+  protected batchWindow(): Promise<void> {
+    const ms = this.options.batchWindowMs ?? 0;
+    if (this.stopped || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.pauses.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.pauses.add(done);
+    });
+  }
+
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
       this.rejectReady(new Error('consumer stopped'));
       this.signal.notify();
+      for (const done of [...this.pauses]) done();
       await this.interrupt();
       await this.loop;
       this.setup.onStopped();

@@ -237,9 +237,13 @@ class InProcessConsumer extends GroupMember {
           this.markReady();
           this.resolveFirstAttempt();
         }
-        const full = await this.processBatch();
+        const handled = await this.processBatch();
         failures = 0;
-        if (full) continue;
+        if (handled === this.settings.maxBatchMessages) continue;
+        if (handled > 0 && this.options.batchWindowMs) {
+          await this.batchWindow();
+          continue;
+        }
         await this.signal.wait(this.settings.pollIntervalMs);
       } catch (error) {
         this.resolveFirstAttempt();
@@ -281,15 +285,15 @@ class InProcessConsumer extends GroupMember {
     );
   }
 
-  /** Handles at most one batch; true when the batch was full (more may be waiting). */
-  private async processBatch(): Promise<boolean> {
+  /** Handles at most one batch; returns how many messages it handled (a full batch: more may be waiting). */
+  private async processBatch(): Promise<number> {
     if (this.knownOffset !== undefined) {
       // Cheap check outside a transaction: nothing past what we know is committed → idle.
       const any = await this.dataSource.query(
         `SELECT 1 FROM transport_messages WHERE topic = $1 AND "offset" > $2 LIMIT 1`,
         [this.topic, this.knownOffset],
       );
-      if (any.length === 0) return false;
+      if (any.length === 0) return 0;
     }
     const runner: QueryRunner = this.dataSource.createQueryRunner();
     await runner.connect();
@@ -306,7 +310,7 @@ class InProcessConsumer extends GroupMember {
       if (owned.length === 0) {
         // Another member of the group holds it; it will handle what is there.
         await runner.rollbackTransaction();
-        return false;
+        return 0;
       }
       const committed = owned[0].offset;
       const rows: MessageRow[] = await runner.query(
@@ -317,7 +321,7 @@ class InProcessConsumer extends GroupMember {
       if (rows.length === 0) {
         await runner.rollbackTransaction();
         this.knownOffset = committed;
-        return false;
+        return 0;
       }
       try {
         await this.options.handleBatch(rows.map((row) => this.toIncoming(row)));
@@ -332,7 +336,7 @@ class InProcessConsumer extends GroupMember {
       ]);
       await runner.commitTransaction();
       this.knownOffset = last;
-      return rows.length === this.settings.maxBatchMessages;
+      return rows.length;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;

@@ -64,6 +64,11 @@ export interface KafkaTransportOptions {
   rebalanceTimeoutMs?: number;
   /** First pause before a failed batch is delivered again; doubles up to 5 s. Default 200. */
   retryDelayMs?: number;
+  /**
+   * Least time between two offset commits of a member (default 100): a busy group commits a
+   * few times a second, not once per batch; a crash or rebalance redelivers at most that much.
+   */
+  commitSpacingMs?: number;
   healthTimeoutMs?: number;
   healthCacheMs?: number;
 }
@@ -85,6 +90,7 @@ const DEFAULTS: Settings = {
   heartbeatIntervalMs: 1000,
   rebalanceTimeoutMs: 6000,
   retryDelayMs: 200,
+  commitSpacingMs: 100,
   healthTimeoutMs: 1500,
   healthCacheMs: 1000,
 };
@@ -408,9 +414,7 @@ class KafkaConsumer extends GroupMember {
   private readonly failures = new Map<number, number>();
   /** The partitions' batches of this tick, handled together once it ends. */
   private gathering?: Gathering;
-  private readonly commits = new BackgroundCommits((err) =>
-    this.logger.warn({ ...this.context, err }, 'Kafka offset commit failed; the next one covers it'),
-  );
+  private readonly commits: BackgroundCommits;
 
   constructor(
     private readonly kafka: Kafka,
@@ -418,6 +422,10 @@ class KafkaConsumer extends GroupMember {
     setup: MemberSetup,
   ) {
     super(setup);
+    this.commits = new BackgroundCommits(
+      (err) => this.logger.warn({ ...this.context, err }, 'Kafka offset commit failed; the next one covers it'),
+      settings.commitSpacingMs,
+    );
     this.begin();
   }
 
@@ -536,6 +544,8 @@ class KafkaConsumer extends GroupMember {
     this.commits.request(() => commitOffsetsIfNecessary(uncommittedOffsets()));
     // Stopping: kafkajs leaves the group after this batch, so its offsets are committed first.
     if (!isRunning()) await this.settleCommits();
+    // kafkajs fetches again once every batch of this fetch returns, so this delays that fetch.
+    else await this.batchWindow();
   }
 
   /**

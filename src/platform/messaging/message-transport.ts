@@ -36,6 +36,13 @@ export interface ConsumerOptions {
   /** Longest wait of an empty fetch; small on latency-sensitive consumers. */
   maxWaitMs?: number;
   /**
+   * Pause after a handled batch before the next fetch (default 0). An idle consumer still gets
+   * its first message at once; under load the next batch gathers what arrived meanwhile, so a
+   * handler pays its transaction once per window instead of once per few messages. For work
+   * off the live path (paging, chat, notifications), which then leaves the CPU to it.
+   */
+  batchWindowMs?: number;
+  /**
    * Partitions handled in one batch by one member (Kafka; default 16). Each partition stays in
    * order, but the order between partitions is not kept, so a handler must not depend on it
    * (keys partition the work, e.g. an alert group or an incident).

@@ -82,6 +82,25 @@ describe('InProcessTransport', () => {
     expect(inserts).toBeLessThan(10);
   });
 
+  it('with a batch window, hands what arrives during the window after a batch to the next call together', async () => {
+    const calls: string[][] = [];
+    const handle = await transport.consume({
+      groupId: 'window',
+      topic: 'window',
+      fromBeginning: true,
+      batchWindowMs: 2000,
+      handleBatch: async (batch) => void calls.push(batch.map(text)),
+    });
+    handles.push(handle);
+    await transport.publish('window', [{ key: 'k', value: 'first' }]);
+    await eventually(() => calls.length === 1, { timeoutMs: 5000, message: 'first message handled' });
+    // Each its own commit, as separate commands would be: without the window, several calls.
+    for (const value of ['a', 'b', 'c']) await transport.publish('window', [{ key: 'k', value }]);
+    await eventually(() => calls.flat().length === 4, { timeoutMs: 10000, message: 'the rest handled' });
+    expect(calls).toEqual([['first'], ['a', 'b', 'c']]);
+    await handle.stop(); // cuts the window short
+  });
+
   it('delivers a batch again when its handler throws, skipping nothing', async () => {
     let failures = 0;
     const handled: IncomingMessage[] = [];

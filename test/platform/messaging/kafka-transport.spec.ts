@@ -31,6 +31,8 @@ describe('KafkaTransport', () => {
   let retryFailures = 0;
   const fresh: IncomingMessage[] = [];
   const slow = { started: false, finished: false };
+  /** 'window' group (batchWindowMs): the messages of each handler call. */
+  const windowCalls: string[][] = [];
   const handles: Record<string, ConsumerHandle> = {};
 
   beforeAll(async () => {
@@ -45,7 +47,7 @@ describe('KafkaTransport', () => {
       { key: 'k', value: 'old-2' },
     ]);
 
-    const [order, retry, latest, slowHandle, poison] = await Promise.all([
+    const [order, retry, latest, slowHandle, poison, windowed] = await Promise.all([
       transport.consume({
         groupId: 'order',
         topic: 'order',
@@ -100,8 +102,16 @@ describe('KafkaTransport', () => {
           unpoisoned.push(...messages);
         },
       }),
+      transport.consume({
+        groupId: 'window',
+        topic: 'window',
+        fromBeginning: true,
+        maxWaitMs: 10,
+        batchWindowMs: 2000,
+        handleBatch: async (messages) => void windowCalls.push(messages.map(text)),
+      }),
     ]);
-    Object.assign(handles, { order, retry, latest, slow: slowHandle, poison });
+    Object.assign(handles, { order, retry, latest, slow: slowHandle, poison, window: windowed });
   });
 
   afterAll(async () => {
@@ -155,6 +165,21 @@ describe('KafkaTransport', () => {
     });
     expect(unpoisoned.every((m) => m.partition !== poisonSeen.partition)).toBe(true);
     expect(new Set(unpoisoned.map(text)).size).toBe(unpoisoned.length);
+  });
+
+  it('with a batch window, fetches what arrived during the window after a batch in one go', async () => {
+    await handles.window.ready;
+    await transport.publish('window', [{ key: 'w3', value: 'first' }]);
+    await eventually(() => windowCalls.length === 1, { timeoutMs: 20000, message: 'first message handled' });
+    // Three requests, 50 ms apart, to partitions 0, 1 and 2 (of 16, or of the mock broker's 4).
+    // The member's empty fetch waits 10 ms, so without the window each is a handler call of its own.
+    for (const key of ['w3', 'w30', 'w2']) {
+      await transport.publish('window', [{ key, value: key }]);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the pace of the input, not a wait for a result
+    }
+    await eventually(() => windowCalls.flat().length === 4, { timeoutMs: 20000, message: 'the rest handled' });
+    expect(windowCalls[0]).toEqual(['first']);
+    expect(windowCalls.slice(1).map((call) => [...call].sort())).toEqual([['w2', 'w3', 'w30']]);
   });
 
   it('gathers concurrent publishes into few producer requests', async () => {
