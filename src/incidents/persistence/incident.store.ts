@@ -5,6 +5,7 @@ import { AppError } from '../../platform/http/app-error';
 import { isUuid } from '../../platform/http/uuid';
 import { AfterCommit } from '../../platform/database/after-commit';
 import { IncidentNotFound } from '../incident-not-found';
+import { GatheredCommands } from './gathered-commands';
 import { OUTBOX_CHANNEL } from './incident-outbox';
 import { CommandContext, DeclareIncidentInput, Incident, IncidentEvent } from '../domain';
 import {
@@ -40,6 +41,27 @@ export interface ExecuteOptions {
 }
 
 const MAX_ATTEMPTS = 5;
+/** Gathered command batches under way at once, and the most commands one batch takes. */
+const GATHER_WORKERS = 4;
+const GATHER_MAX = 200;
+
+type DeclareInput = Omit<DeclareIncidentInput, 'id' | 'number'> & { id?: string };
+
+interface Declaration {
+  input: DeclareInput;
+  actor: string;
+  then?: (incident: Incident, ctx: CommandContext) => void;
+  resolve: (result: CommandResult<void>) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Submission<T> {
+  incidentId: string;
+  options: ExecuteOptions;
+  act: (incident: Incident, ctx: CommandContext) => T;
+  resolve: (result: CommandResult<T>) => void;
+  reject: (error: unknown) => void;
+}
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === '23505';
@@ -87,7 +109,18 @@ export class IncidentStore {
    * trips for a new incident, not four).
    */
   async declare(
-    input: Omit<DeclareIncidentInput, 'id' | 'number'> & { id?: string },
+    input: DeclareInput,
+    options: ExecuteOptions,
+    then?: (incident: Incident, ctx: CommandContext) => void,
+  ): Promise<CommandResult<void>> {
+    if (options.manager) return this.declareAlone(input, options, then);
+    return new Promise<CommandResult<void>>((resolve, reject) =>
+      this.gatheredDeclarations.submit({ input, actor: options.actor, then, resolve, reject }),
+    );
+  }
+
+  private async declareAlone(
+    input: DeclareInput,
     options: ExecuteOptions,
     then?: (incident: Incident, ctx: CommandContext) => void,
   ): Promise<CommandResult<void>> {
@@ -226,6 +259,17 @@ export class IncidentStore {
       this.afterCommit.run(options.manager, this.committed);
       return result;
     }
+    return new Promise<CommandResult<T>>((resolve, reject) =>
+      this.gathered.submit({ incidentId, options, act, resolve, reject } as Submission<unknown>),
+    );
+  }
+
+  /** The optimistic path of `execute` for one command, retried under the row lock after a lost race. */
+  private async executeAlone<T>(
+    incidentId: string,
+    options: ExecuteOptions,
+    act: (incident: Incident, ctx: CommandContext) => T,
+  ): Promise<CommandResult<T>> {
     try {
       const result = await this.attempt(this.db.manager, incidentId, options, act, false);
       this.committed();
@@ -247,6 +291,119 @@ export class IncidentStore {
         }
       }
     }
+  }
+
+  /** The largest batch of commands and of declarations gathered so far (tests, benchmarks). */
+  get gatheredLargest(): { commands: number; declarations: number } {
+    return { commands: this.gathered.stats.largest, declarations: this.gatheredDeclarations.stats.largest };
+  }
+
+  private readonly gathered = new GatheredCommands<Submission<unknown>>(
+    (batch) => this.runGathered(batch),
+    GATHER_WORKERS,
+    GATHER_MAX,
+  );
+
+  /**
+   * Commands gathered while others ran: one load for all their incidents and one statement
+   * appending all their events, atomic without a transaction. The `(incident_id, seq)` key
+   * rejects the whole statement if any incident lost a race; then, and for what one statement
+   * cannot carry (two commands on one incident, action items), each runs on its own as before.
+   * A command the aggregate refuses fails alone: nothing of it was written.
+   */
+  private async runGathered(batch: Array<Submission<unknown>>): Promise<void> {
+    const alone = batch.length === 1 ? batch : await this.runTogether(batch).catch(() => batch);
+    // One after another: two commands on one incident keep their order.
+    for (const s of alone) await this.executeAlone(s.incidentId, s.options, s.act).then(s.resolve, s.reject);
+  }
+
+  /** Settles what one load and one statement can; returns the commands left to run alone. */
+  private async runTogether(batch: Array<Submission<unknown>>): Promise<Array<Submission<unknown>>> {
+    const commandsOn = new Map<string, number>();
+    for (const s of batch) commandsOn.set(s.incidentId, (commandsOn.get(s.incidentId) ?? 0) + 1);
+    // If the load fails, the caller runs every command alone, each with its own outcome.
+    const loaded = new Map(
+      (await this.loadMany(this.db.manager, [...commandsOn.keys()].filter(isUuid), false)).map((i) => [i.id, i]),
+    );
+    const now = new Date();
+    const alone: Array<Submission<unknown>> = [];
+    const together: Array<{ s: Submission<unknown>; incident: Incident; events: StoredEvent[]; result: unknown }> = [];
+    for (const s of batch) {
+      const incident = loaded.get(s.incidentId);
+      if (!incident) s.reject(new IncidentNotFound(s.incidentId));
+      else if (commandsOn.get(s.incidentId)! > 1) alone.push(s);
+      else if (s.options.expectedVersion !== undefined && incident.version !== s.options.expectedVersion) {
+        s.reject(versionMismatch(incident.version, s.options.expectedVersion));
+      } else {
+        let result: unknown;
+        try {
+          result = s.act(incident, { actor: s.options.actor, now });
+        } catch (error) {
+          s.reject(error); // refused by the aggregate: nothing of it is written
+          continue;
+        }
+        const events = toStoredEvents(incident);
+        if (events.some(touchesActionItem)) alone.push(s);
+        else together.push({ s, incident, events, result });
+      }
+    }
+    if (together.length === 0) return alone;
+    try {
+      await this.writeMany(this.db.manager, together.map((t) => t.incident), together.map((t) => t.events));
+    } catch {
+      // Nothing of the statement was written (a lost race, say): each runs alone and retries.
+      return [...alone, ...together.map((t) => t.s)];
+    }
+    this.committed();
+    for (const { s, incident, events, result } of together) s.resolve({ incident, events, result });
+    return alone;
+  }
+
+  private readonly gatheredDeclarations = new GatheredCommands<Declaration>(
+    async (batch) => {
+      const alone = batch.length === 1 ? batch : await this.declareTogether(batch).catch(() => batch);
+      for (const d of alone) await this.declareAlone(d.input, { actor: d.actor }, d.then).then(d.resolve, d.reject);
+    },
+    GATHER_WORKERS,
+    GATHER_MAX,
+  );
+
+  /**
+   * Declarations gathered while others ran: their numbers in one query and one statement for
+   * all (atomic without a transaction). Returns those left to declare alone: all of them if
+   * the statement failed, and any whose events touch action items. Their numbers are gaps.
+   */
+  private async declareTogether(batch: Declaration[]): Promise<Declaration[]> {
+    const numbers = (await this.db.query(
+      `SELECT nextval('incident_number_seq')::int AS number FROM generate_series(1, $1::int)`,
+      [batch.length],
+    )) as Array<{ number: number }>;
+    const now = new Date();
+    const alone: Declaration[] = [];
+    const together: Array<{ d: Declaration; incident: Incident; events: StoredEvent[] }> = [];
+    for (const [i, d] of batch.entries()) {
+      let incident: Incident;
+      try {
+        const ctx: CommandContext = { actor: d.actor, now };
+        incident = Incident.declare({ ...d.input, id: d.input.id ?? randomUUID(), number: numbers[i].number }, ctx);
+        d.then?.(incident, ctx);
+      } catch (error) {
+        d.reject(error);
+        continue;
+      }
+      const events = toStoredEvents(incident);
+      if (events.some(touchesActionItem)) alone.push(d);
+      else together.push({ d, incident, events });
+    }
+    if (together.length === 0) return alone;
+    try {
+      await this.writeMany(this.db.manager, together.map((t) => t.incident), together.map((t) => t.events));
+    } catch {
+      return [...alone, ...together.map((t) => t.d)];
+    }
+    this.committed();
+    for (const { d, incident, events } of together) d.resolve({ incident, events, result: undefined });
+    return alone;
   }
 
   private async attempt<T>(
