@@ -47,12 +47,16 @@ const GATHER_MAX = 200;
 
 type DeclareInput = Omit<DeclareIncidentInput, 'id' | 'number'> & { id?: string };
 
-interface Declaration {
+/** What a gathered command or declaration answers its caller with. */
+interface Gathered {
+  resolve: (result: CommandResult<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Declaration extends Gathered {
   input: DeclareInput;
   actor: string;
   then?: (incident: Incident, ctx: CommandContext) => void;
-  resolve: (result: CommandResult<void>) => void;
-  reject: (error: unknown) => void;
 }
 
 interface Submission<T> {
@@ -115,7 +119,7 @@ export class IncidentStore {
   ): Promise<CommandResult<void>> {
     if (options.manager) return this.declareAlone(input, options, then);
     return new Promise<CommandResult<void>>((resolve, reject) =>
-      this.gatheredDeclarations.submit({ input, actor: options.actor, then, resolve, reject }),
+      this.gatheredDeclarations.submit({ input, actor: options.actor, then, resolve, reject } as Declaration),
     );
   }
 
@@ -347,11 +351,21 @@ export class IncidentStore {
         else together.push({ s, incident, events, result });
       }
     }
+    return this.writeGathered(together, alone);
+  }
+
+  /**
+   * One statement for what was gathered, then each caller gets its own result. If it fails,
+   * nothing of it was written (a lost race, say): all of it is returned to run alone.
+   */
+  private async writeGathered<S extends Gathered>(
+    together: Array<{ s: S; incident: Incident; events: StoredEvent[]; result: unknown }>,
+    alone: S[],
+  ): Promise<S[]> {
     if (together.length === 0) return alone;
     try {
       await this.writeMany(this.db.manager, together.map((t) => t.incident), together.map((t) => t.events));
     } catch {
-      // Nothing of the statement was written (a lost race, say): each runs alone and retries.
       return [...alone, ...together.map((t) => t.s)];
     }
     this.committed();
@@ -380,7 +394,7 @@ export class IncidentStore {
     )) as Array<{ number: number }>;
     const now = new Date();
     const alone: Declaration[] = [];
-    const together: Array<{ d: Declaration; incident: Incident; events: StoredEvent[] }> = [];
+    const together: Array<{ s: Declaration; incident: Incident; events: StoredEvent[]; result: undefined }> = [];
     for (const [i, d] of batch.entries()) {
       let incident: Incident;
       try {
@@ -393,17 +407,9 @@ export class IncidentStore {
       }
       const events = toStoredEvents(incident);
       if (events.some(touchesActionItem)) alone.push(d);
-      else together.push({ d, incident, events });
+      else together.push({ s: d, incident, events, result: undefined });
     }
-    if (together.length === 0) return alone;
-    try {
-      await this.writeMany(this.db.manager, together.map((t) => t.incident), together.map((t) => t.events));
-    } catch {
-      return [...alone, ...together.map((t) => t.d)];
-    }
-    this.committed();
-    for (const { d, incident, events } of together) d.resolve({ incident, events, result: undefined });
-    return alone;
+    return this.writeGathered(together, alone);
   }
 
   private async attempt<T>(
