@@ -21,18 +21,23 @@ export class PageHolds {
     private readonly engine: AutomationEngine,
   ) {}
 
+  /** Whether any automation could hold a page at all: an enabled `auto` one that verifies. */
+  async anyCanHold(tx?: EntityManager): Promise<boolean> {
+    const [{ any }] = (await (tx ?? this.db).query(
+      `SELECT EXISTS (SELECT 1 FROM automations WHERE enabled AND deleted_at IS NULL AND mode = 'auto' AND verify IS NOT NULL) AS any`,
+    )) as Array<{ any: boolean }>;
+    return any;
+  }
+
   /**
    * Whether to hold the incident's page. Decides (once, idempotently) the automations for the
    * declaring alert, so the run is queued even if automation's own consumer has not seen the
    * alert yet. Joins the caller's transaction when given.
    */
-  async holdFor(incidentId: string, tx?: EntityManager): Promise<boolean> {
+  async holdFor(incidentId: string, tx?: EntityManager, canHold?: boolean): Promise<boolean> {
     // Only an `auto` automation that verifies can hold a page; most deployments have none, and
-    // a storm declares hundreds of incidents, so that is asked first.
-    const [{ any }] = (await (tx ?? this.db).query(
-      `SELECT EXISTS (SELECT 1 FROM automations WHERE enabled AND deleted_at IS NULL AND mode = 'auto' AND verify IS NOT NULL) AS any`,
-    )) as Array<{ any: boolean }>;
-    if (!any) return false;
+    // a storm declares hundreds of incidents, so that is asked first (once per batch by paging).
+    if (!(canHold ?? (await this.anyCanHold(tx)))) return false;
     // A failed read pages: an automation that cannot be asked never keeps people asleep.
     const alerts = await this.engine.alertsOf(incidentId).catch(() => []);
     // The alerts of the delivery that declared the incident (attached together, first). One that

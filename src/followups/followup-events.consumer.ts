@@ -63,7 +63,9 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
     }
     await this.db.transaction(async (tx) => {
       const facts = await this.cadence.load(tx, incidentIds);
-      const touched = new Set<string>();
+      // Per incident, the facts before the batch's first event of it (and whether this group armed
+      // their lapse): one replan from there to the facts after its last event, not one per event.
+      const first = new Map<string, { before: CadenceFacts | undefined; armed: boolean }>();
       for (const event of relevant) {
         if (event.type === 'action_item.added' || event.type === 'action_item.updated') {
           await this.items.applyEvent(tx, { ...event, data: event.data as unknown as Record<string, unknown> });
@@ -80,14 +82,16 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
           );
           continue;
         }
+        if (!first.has(event.incidentId)) first.set(event.incidentId, { before, armed: known !== undefined });
         facts.set(event.incidentId, after);
-        touched.add(event.incidentId);
-        await this.updateCadence.replan(tx, event.incidentId, before, after, known !== undefined);
         if (event.type === 'incident.status_update')
           await this.tellStakeholders(tx, event, views.get(event.incidentId));
       }
+      for (const [incidentId, { before, armed }] of first) {
+        await this.updateCadence.replan(tx, incidentId, before, facts.get(incidentId)!, armed);
+      }
       // Once per incident: the facts after the batch's last event (each event's seq is in them).
-      for (const incidentId of touched) await this.cadence.save(tx, incidentId, facts.get(incidentId)!);
+      await this.cadence.saveAll(tx, new Map([...first.keys()].map((id) => [id, facts.get(id)!])));
     });
   }
 

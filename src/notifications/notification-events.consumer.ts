@@ -115,11 +115,10 @@ export class NotificationEventsConsumer extends IncidentEventConsumer {
    * redelivered event — already in the facts, skipped above — cannot arm it twice.
    */
   private async applyEscalations(tx: EntityManager, changes: Map<string, EscalationChange>): Promise<void> {
+    const disarmed = [...changes].filter(([, change]) => !change.arm).map(([incidentId]) => incidentId);
+    await this.timers.cancelAll(ESCALATION_TIMER, disarmed, tx);
     for (const [incidentId, change] of changes) {
-      if (!change.arm) {
-        await this.timers.cancel(ESCALATION_TIMER, incidentId, tx);
-        continue;
-      }
+      if (!change.arm) continue;
       const payload: EscalationPayload = { incidentId, armedSeq: change.seq };
       await this.timers.reschedule({ kind: ESCALATION_TIMER, key: incidentId, dueAt: change.dueAt, payload }, tx);
     }

@@ -17,6 +17,14 @@ import { PagingMetrics } from './paging.metrics';
 
 const PAGE_METHODS = new Set<string>(['email', 'slack', 'sms', 'voice']);
 
+interface BatchScope {
+  anyPolicy: boolean;
+  /** Whether an automation could hold a page, asked at the batch's first declaration. */
+  canHold?: boolean;
+  /** Incidents with a page row (any status), plus any a `consider` of this batch may have paged. */
+  paged: Set<string>;
+}
+
 /**
  * Paging's own consumer group on the incident-event stream. Declared, reopened and raised to
  * a worse severity may start a page; acknowledged, mitigated and resolved end it; the outcome
@@ -57,34 +65,81 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
       .filter(matters)
       .sort((a, b) => (a.incidentId < b.incidentId ? -1 : a.incidentId > b.incidentId ? 1 : a.seq - b.seq));
     if (relevant.length === 0) return;
+    const incidentIds = [...new Set(relevant.map((e) => e.incidentId))]; // in id order
     await this.db.transaction(async (tx) => {
-      for (const event of relevant) await this.apply(tx, event);
+      // Each incident's cursor row, created if new and locked for the batch (in id order).
+      const cursors = new Map(
+        rowsOf<{ incident_id: string; last_seq: number }>(
+          await tx.query(
+            `INSERT INTO paging_event_cursor (incident_id, last_seq) SELECT unnest($1::uuid[]), 0
+             ON CONFLICT (incident_id) DO UPDATE SET last_seq = paging_event_cursor.last_seq
+             RETURNING incident_id, last_seq`,
+            [incidentIds],
+          ),
+        ).map((r) => [r.incident_id, r.last_seq]),
+      );
+      const scope = await this.scope(tx, incidentIds);
+      const applied = new Map<string, number>();
+      for (const event of relevant) {
+        if (event.seq <= (applied.get(event.incidentId) ?? cursors.get(event.incidentId) ?? 0)) continue; // a redelivery
+        await this.apply(tx, event, scope);
+        applied.set(event.incidentId, event.seq);
+      }
+      if (applied.size > 0) {
+        await tx.query(
+          `UPDATE paging_event_cursor AS c SET last_seq = x.seq
+           FROM unnest($1::uuid[], $2::int[]) AS x(incident_id, seq) WHERE c.incident_id = x.incident_id`,
+          [[...applied.keys()], [...applied.values()]],
+        );
+      }
     });
   }
 
-  private async apply(tx: EntityManager, event: IncidentEventMessage): Promise<void> {
-    const [cursor] = (await tx.query(
-      `INSERT INTO paging_event_cursor (incident_id, last_seq) VALUES ($1, 0)
-       ON CONFLICT (incident_id) DO UPDATE SET last_seq = paging_event_cursor.last_seq
-       RETURNING last_seq`,
-      [event.incidentId],
-    )) as Array<{ last_seq: number }>;
-    if (event.seq <= cursor.last_seq) return; // a redelivery
+  /**
+   * What a batch needs to know before any event: whether a page can start at all (some
+   * escalation policy exists; without one `consider` finds none) and which incidents have
+   * pages to end. A storm with no policy, or commands on incidents never paged, then costs
+   * the batch a few statements, not several per event.
+   */
+  private async scope(tx: EntityManager, incidentIds: string[]): Promise<BatchScope> {
+    const [row] = rowsOf<{ any_policy: boolean; paged: string[] }>(
+      await tx.query(
+        `SELECT EXISTS (SELECT 1 FROM escalation_policies) AS any_policy,
+                ARRAY(SELECT DISTINCT incident_id FROM pages WHERE incident_id = ANY($1::uuid[]))::text[] AS paged`,
+        [incidentIds],
+      ),
+    );
+    return { anyPolicy: row.any_policy, paged: new Set(row.paged) };
+  }
+
+  private async consider(tx: EntityManager, scope: BatchScope, event: Parameters<Pager['consider']>[1]): Promise<void> {
+    if (!scope.anyPolicy) return;
+    await this.pager.consider(tx, event, new Date());
+    scope.paged.add(event.incidentId); // it may have started one, which a later event of the batch ends
+  }
+
+  private async end(tx: EntityManager, scope: BatchScope, incidentId: string, reason: string, at: Date): Promise<void> {
+    if (scope.paged.has(incidentId)) await this.pager.end(tx, incidentId, reason, at);
+  }
+
+  private async apply(tx: EntityManager, event: IncidentEventMessage, scope: BatchScope): Promise<void> {
     const occurredAt = new Date(event.occurredAt);
     switch (event.type) {
       case 'incident.declared':
         // A replayed old declaration pages nobody, so it must not queue an automation run either.
         if (isStaleTrigger(occurredAt, new Date())) break;
-        if (await this.holds.holdFor(event.incidentId, tx)) {
+        scope.canHold ??= await this.holds.anyCanHold(tx);
+        if (await this.holds.holdFor(event.incidentId, tx, scope.canHold)) {
           this.metrics.holds.inc({ outcome: 'held' });
           this.logger.info({ incidentId: event.incidentId }, "Page held for an automation's verdict");
           break;
         }
-        await this.pager.consider(
-          tx,
-          { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'declared' },
-          new Date(),
-        );
+        await this.consider(tx, scope, {
+          incidentId: event.incidentId,
+          seq: event.seq,
+          occurredAt,
+          trigger: 'declared',
+        });
         break;
       case 'automation.verified':
       case 'automation.failed':
@@ -96,53 +151,47 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
           this.logger.info({ incidentId: event.incidentId }, 'Held page stood down: the automation fixed it');
         } else if (verdict === 'page') {
           // Started at once, as the declaration would have, at the incident's severity now.
-          await this.pager.consider(
-            tx,
-            { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'declared' },
-            new Date(),
-          );
+          await this.consider(tx, scope, {
+            incidentId: event.incidentId,
+            seq: event.seq,
+            occurredAt,
+            trigger: 'declared',
+          });
         }
         break;
       }
       case 'incident.reopened':
-        await this.pager.consider(
-          tx,
-          { incidentId: event.incidentId, seq: event.seq, occurredAt, trigger: 'reopened' },
-          new Date(),
-        );
+        await this.consider(tx, scope, {
+          incidentId: event.incidentId,
+          seq: event.seq,
+          occurredAt,
+          trigger: 'reopened',
+        });
         break;
       case 'incident.severity_changed':
         if (await this.holds.isHeld(event.incidentId, tx)) break;
-        await this.pager.consider(
-          tx,
-          {
-            incidentId: event.incidentId,
-            seq: event.seq,
-            occurredAt,
-            trigger: 'severity_changed',
-            from: event.data.from,
-          },
-          new Date(),
-        );
+        await this.consider(tx, scope, {
+          incidentId: event.incidentId,
+          seq: event.seq,
+          occurredAt,
+          trigger: 'severity_changed',
+          from: event.data.from,
+        });
         break;
       case 'incident.acknowledged':
-        await this.pager.end(tx, event.incidentId, 'acknowledged', occurredAt);
+        await this.end(tx, scope, event.incidentId, 'acknowledged', occurredAt);
         break;
       case 'incident.mitigated':
-        await this.pager.end(tx, event.incidentId, 'mitigated', occurredAt);
+        await this.end(tx, scope, event.incidentId, 'mitigated', occurredAt);
         break;
       case 'incident.resolved':
-        await this.pager.end(tx, event.incidentId, 'resolved', occurredAt);
+        await this.end(tx, scope, event.incidentId, 'resolved', occurredAt);
         break;
       case 'notification.sent':
       case 'notification.failed':
         await this.outcome(tx, event.incidentId, event.type === 'notification.sent' ? 'sent' : 'failed', event.data);
         break;
     }
-    await tx.query(`UPDATE paging_event_cursor SET last_seq = $2 WHERE incident_id = $1`, [
-      event.incidentId,
-      event.seq,
-    ]);
   }
 
   /** The oldest page notification waiting for this responder and method gets the outcome. */

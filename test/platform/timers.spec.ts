@@ -137,6 +137,23 @@ describe('timers (the one due-row mechanism)', () => {
     expect(await timers.cancel('test.cancel', 'sentinel')).toBe(false);
   });
 
+  it('cancelAll removes the pending timers among its keys in one go, and leaves fired and other ones', async () => {
+    const timers = await instance();
+    timers.register('test.cancel-all', logging('a'));
+    await timers.schedule({ kind: 'test.cancel-all', key: 'fired', dueAt: soon(0) });
+    timers.start();
+    await firedAt('test.cancel-all', 'fired');
+    await timers.schedule({ kind: 'test.cancel-all', key: 'one', dueAt: soon(60_000) });
+    await timers.schedule({ kind: 'test.cancel-all', key: 'two', dueAt: soon(60_000) });
+    await timers.schedule({ kind: 'test.cancel-all', key: 'kept', dueAt: soon(60_000) });
+    expect(await timers.cancelAll('test.cancel-all', ['one', 'two', 'fired', 'never-scheduled'])).toBe(2);
+    expect(await row('test.cancel-all', 'one')).toBeUndefined();
+    expect(await row('test.cancel-all', 'two')).toBeUndefined();
+    expect(await row('test.cancel-all', 'kept')).toBeDefined();
+    expect(await row('test.cancel-all', 'fired')).toBeDefined();
+    expect(await timers.cancelAll('test.cancel-all', [])).toBe(0);
+  });
+
   it('schedule is idempotent on (kind, key), before and after firing; reschedule re-arms', async () => {
     const timers = await instance();
     timers.register('test.once', logging('a'));

@@ -15,11 +15,21 @@ export class CadenceStore {
     );
   }
 
-  async save(tx: EntityManager, incidentId: string, f: CadenceFacts): Promise<void> {
+  /** Several incidents' facts in one statement (a batch's, once each). */
+  async saveAll(tx: EntityManager, facts: Map<string, CadenceFacts>): Promise<void> {
+    if (facts.size === 0) return;
+    const list = [...facts];
     await tx.query(
-      `INSERT INTO followup_cadence (incident_id, last_seq, severity, open, since) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO followup_cadence (incident_id, last_seq, severity, open, since)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::timestamptz[])
        ON CONFLICT (incident_id) DO UPDATE SET last_seq = EXCLUDED.last_seq, severity = EXCLUDED.severity, open = EXCLUDED.open, since = EXCLUDED.since`,
-      [incidentId, f.lastSeq, f.severity, f.open, f.since],
+      [
+        list.map(([id]) => id),
+        list.map(([, f]) => f.lastSeq),
+        list.map(([, f]) => f.severity),
+        list.map(([, f]) => f.open),
+        list.map(([, f]) => f.since),
+      ],
     );
   }
 }

@@ -53,6 +53,17 @@ export class TimerStore {
     );
   }
 
+  /** Deletes the pending timers of `kind` among `keys` in one statement; fired ones stay. */
+  async cancelAll(kind: string, keys: string[], tx?: EntityManager): Promise<number> {
+    if (keys.length === 0) return 0;
+    return rowsOf(
+      await (tx ?? this.db).query(
+        `DELETE FROM timers WHERE kind = $1 AND key = ANY($2::text[]) AND fired_at IS NULL RETURNING id`,
+        [kind, keys],
+      ),
+    ).length;
+  }
+
   /** Deletes a pending timer; a fired one stays (it is history, and keeps its key used). */
   async cancel(kind: string, key: string, tx?: EntityManager): Promise<boolean> {
     const rows = rowsOf(

@@ -85,6 +85,11 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
     this.wakeFor(spec.dueAt, tx);
   }
 
+  /** Deletes the pending timers of one kind among `keys`; how many were pending. */
+  cancelAll(kind: string, keys: string[], tx?: EntityManager): Promise<number> {
+    return this.store.cancelAll(kind, keys, tx);
+  }
+
   /** Deletes a pending timer. True when one was pending. */
   cancel(kind: string, key: string, tx?: EntityManager): Promise<boolean> {
     return this.store.cancel(kind, key, tx);
