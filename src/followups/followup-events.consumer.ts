@@ -87,9 +87,15 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
         if (event.type === 'incident.status_update')
           await this.tellStakeholders(tx, event, views.get(event.incidentId));
       }
-      for (const [incidentId, { before, armed }] of first) {
-        await this.updateCadence.replan(tx, incidentId, before, facts.get(incidentId)!, armed);
-      }
+      await this.updateCadence.replanAll(
+        tx,
+        [...first].map(([incidentId, { before, armed }]) => ({
+          incidentId,
+          before,
+          after: facts.get(incidentId)!,
+          beforeArmed: armed,
+        })),
+      );
       // Once per incident: the facts after the batch's last event (each event's seq is in them).
       await this.cadence.saveAll(tx, new Map([...first.keys()].map((id) => [id, facts.get(id)!])));
     });

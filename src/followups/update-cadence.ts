@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { IncidentCommands, ResponderDirectory } from '../incidents';
 import { InvalidMessageJob, NotificationJobs } from '../notifications';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
-import { Timers, type Timer } from '../platform/timers';
+import { Timers, type Timer, type TimerSpec } from '../platform/timers';
 import { contactsOf } from './contact';
 import { CadenceFacts, durationMs, lapseOf } from './domain/cadence';
 import { updateDueMessage } from './domain/stakeholder-update';
@@ -23,6 +23,14 @@ interface LapsePayload {
  * pending one cancelled), a severity change moves the pending timer (cancel + schedule: a fired
  * key stays used, so a lapse never reminds twice), resolving cancels it.
  */
+export interface CadenceChange {
+  incidentId: string;
+  before: CadenceFacts | undefined;
+  after: CadenceFacts;
+  /** False when `before` was seeded from the incident's view, so this group never armed its lapse. */
+  beforeArmed: boolean;
+}
+
 @Injectable()
 export class UpdateCadence implements OnModuleInit {
   constructor(
@@ -38,29 +46,32 @@ export class UpdateCadence implements OnModuleInit {
     this.timers.register<LapsePayload>(UPDATE_DUE_TIMER, { fire: (timer, tx) => this.fire(timer, tx) });
   }
 
-  /** Re-plans after facts changed: the pending lapse of `before` goes, the one of `after` is armed. */
-  async replan(
-    tx: EntityManager,
-    incidentId: string,
-    before: CadenceFacts | undefined,
-    after: CadenceFacts,
-    /** False when `before` was seeded from the incident's view, so this group never armed its lapse. */
-    beforeArmed = true,
-  ): Promise<void> {
+  /**
+   * Re-plans after facts changed, for a batch's incidents at once: for each, the pending lapse
+   * of `before` goes and the one of `after` is armed (one statement for all the goes, one for
+   * all the arms; keys are per incident, so the order within each kind does not matter).
+   */
+  async replanAll(tx: EntityManager, changes: CadenceChange[]): Promise<void> {
     const cadences = this.config.updateCadence as Partial<Record<string, string>>;
-    const previous = before ? lapseOf(incidentId, before, cadences) : null;
-    const next = lapseOf(incidentId, after, cadences);
-    // The same lapse was armed with `before` (in the transaction that saved it): nothing to do.
-    if (beforeArmed && previous && next && previous.key === next.key && previous.dueAt.getTime() === next.dueAt.getTime()) return;
-    if (previous && (!next || previous.key !== next.key || previous.dueAt.getTime() !== next.dueAt.getTime())) {
-      await this.timers.cancel(UPDATE_DUE_TIMER, previous.key, tx);
+    const cancelled: string[] = [];
+    const armed: Array<TimerSpec<LapsePayload>> = [];
+    for (const { incidentId, before, after, beforeArmed } of changes) {
+      const previous = before ? lapseOf(incidentId, before, cadences) : null;
+      const next = lapseOf(incidentId, after, cadences);
+      const same = previous && next && previous.key === next.key && previous.dueAt.getTime() === next.dueAt.getTime();
+      // The same lapse was armed with `before` (in the transaction that saved it): nothing to do.
+      if (beforeArmed && same) continue;
+      if (previous && !same) cancelled.push(previous.key);
+      if (next)
+        armed.push({
+          kind: UPDATE_DUE_TIMER,
+          key: next.key,
+          dueAt: next.dueAt,
+          payload: { incidentId, since: after.since },
+        });
     }
-    if (next) {
-      await this.timers.schedule<LapsePayload>(
-        { kind: UPDATE_DUE_TIMER, key: next.key, dueAt: next.dueAt, payload: { incidentId, since: after.since } },
-        tx,
-      );
-    }
+    await this.timers.cancelAll(UPDATE_DUE_TIMER, cancelled, tx);
+    await this.timers.scheduleAll(armed, tx);
   }
 
   private async fire(timer: Timer<LapsePayload>, tx: EntityManager): Promise<void> {
@@ -83,10 +94,18 @@ export class UpdateCadence implements OnModuleInit {
     const responder = await this.responders.find(result.remind);
     const contacts = responder ? contactsOf(responder, this.jobs, { textAsLastResort: true }) : [];
     if (contacts.length === 0) {
-      this.logger.warn({ incidentId, handle: result.remind }, 'Update reminder not sent: the role holder has no reachable Slack user id, email or phone');
+      this.logger.warn(
+        { incidentId, handle: result.remind },
+        'Update reminder not sent: the role holder has no reachable Slack user id, email or phone',
+      );
       return;
     }
-    const message = updateDueMessage({ incident: result.incident, cadence: result.cadence, since, publicUrl: this.config.publicUrl });
+    const message = updateDueMessage({
+      incident: result.incident,
+      cadence: result.cadence,
+      since,
+      publicUrl: this.config.publicUrl,
+    });
     for (const contact of contacts) {
       try {
         await this.jobs.enqueue(tx, {
@@ -99,7 +118,10 @@ export class UpdateCadence implements OnModuleInit {
         });
       } catch (error) {
         if (!(error instanceof InvalidMessageJob)) throw error;
-        this.logger.warn({ incidentId, handle: result.remind, problem: error.message }, 'Update reminder not sent on a channel');
+        this.logger.warn(
+          { incidentId, handle: result.remind, problem: error.message },
+          'Update reminder not sent on a channel',
+        );
       }
     }
   }

@@ -16,7 +16,12 @@ import { IncidentEventStream } from './events/incident-event.consumer';
 import { IncidentLookups } from './incident-lookups';
 import { IncidentTimeline } from './incident-timeline';
 import { IncidentStore } from './persistence/incident.store';
-import { GetIncidentByNumberHandler, GetIncidentHandler, ListIncidentsHandler } from './queries/incident-queries';
+import {
+  GetIncidentByNumberHandler,
+  GetIncidentHandler,
+  GetIncidentsHandler,
+  ListIncidentsHandler,
+} from './queries/incident-queries';
 import { ResponderDirectory, RespondersController } from './responders/responders';
 
 @Module({
@@ -38,6 +43,7 @@ import { ResponderDirectory, RespondersController } from './responders/responder
     AddActionItemHandler,
     UpdateActionItemHandler,
     GetIncidentHandler,
+    GetIncidentsHandler,
     GetIncidentByNumberHandler,
     ListIncidentsHandler,
   ],

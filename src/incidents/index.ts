@@ -26,6 +26,6 @@ export { AddNote } from './commands/add-note/add-note.command';
 export { PostStatusUpdate } from './commands/post-status-update/post-status-update.command';
 export { AddActionItem } from './commands/add-action-item/add-action-item.command';
 export { UpdateActionItem } from './commands/update-action-item/update-action-item.command';
-export { GetIncident, GetIncidentByNumber, ListIncidents } from './queries/incident-queries';
+export { GetIncident, GetIncidentByNumber, GetIncidents, ListIncidents } from './queries/incident-queries';
 // The published event contract (the message on the incident-events topic) and the one describer.
 export * from './events';

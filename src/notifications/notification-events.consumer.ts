@@ -10,7 +10,7 @@ import {
   ResponderDirectory,
 } from '../incidents';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
-import { Timers } from '../platform/timers';
+import { Timers, TimerSpec } from '../platform/timers';
 import { ESCALATION_TIMER, EscalationPayload } from './escalation-timer';
 import { NotificationDispatcher } from './notification.dispatcher';
 import { EventFacts, evolveFacts, IncidentFacts, Person, personOf, planEvent } from './notification-planner';
@@ -112,16 +112,24 @@ export class NotificationEventsConsumer extends IncidentEventConsumer {
 
   /**
    * One timer per incident: arming moves it (re-arming one that fired, after a reopen), so a
-   * redelivered event — already in the facts, skipped above — cannot arm it twice.
+   * redelivered event — already in the facts, skipped above — cannot arm it twice. One
+   * statement for the batch's disarms and one for its arms.
    */
   private async applyEscalations(tx: EntityManager, changes: Map<string, EscalationChange>): Promise<void> {
-    const disarmed = [...changes].filter(([, change]) => !change.arm).map(([incidentId]) => incidentId);
-    await this.timers.cancelAll(ESCALATION_TIMER, disarmed, tx);
+    const disarmed: string[] = [];
+    const armed: Array<TimerSpec<EscalationPayload>> = [];
     for (const [incidentId, change] of changes) {
-      if (!change.arm) continue;
-      const payload: EscalationPayload = { incidentId, armedSeq: change.seq };
-      await this.timers.reschedule({ kind: ESCALATION_TIMER, key: incidentId, dueAt: change.dueAt, payload }, tx);
+      if (!change.arm) disarmed.push(incidentId);
+      else
+        armed.push({
+          kind: ESCALATION_TIMER,
+          key: incidentId,
+          dueAt: change.dueAt,
+          payload: { incidentId, armedSeq: change.seq },
+        });
     }
+    await this.timers.cancelAll(ESCALATION_TIMER, disarmed, tx);
+    await this.timers.rescheduleAll(armed, tx);
   }
 
   /** Directory entries of the people the batch's events are about. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { decodeIncidentEvent, GetIncident, toTimelineEntry } from '../incidents';
+import { decodeIncidentEvent, GetIncidents, type IncidentView, toTimelineEntry } from '../incidents';
 import type { TimelineEntry } from '../incidents';
 import {
   ConsumerHandle,
@@ -31,7 +31,7 @@ const CONCURRENT_LOG_READS = 5;
  * transactions, which are what the storm is waiting for. Reads queue here instead (one per
  * incident at a time, later changes folded into the next read).
  */
-const CONCURRENT_SNAPSHOT_READS = 4;
+const SNAPSHOTS_PER_READ = 500;
 
 /** Incidents whose last seq and snapshot version this instance remembers (for `*` dedupe). */
 const REMEMBERED_INCIDENTS = 10_000;
@@ -57,10 +57,11 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly everything = new Set<TimelineClient>();
   private readonly recent = new Map<string, Recent>();
   /** Incidents whose snapshot is being read; true when another read is wanted after it. */
-  private readonly snapshotReads = new Map<string, boolean>();
+  /** Incidents whose snapshot `*` subscribers are owed, and whether a reader is at it. */
+  private readonly snapshotsWanted = new Set<string>();
+  private readingSnapshots = false;
   private stopping = false;
   private readonly log: TimelineSource;
-  private readonly snapshotSlot = limiter(CONCURRENT_SNAPSHOT_READS);
   /** Whether the tail is positioned: every entry published from then on reaches dispatch(). */
   private live = false;
   private readonly liveWaiters = new Set<() => void>();
@@ -240,35 +241,44 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** At most one snapshot read per incident at a time; changes meanwhile make one more read. */
+  /**
+   * Asks for the incident's snapshot. One reader at a time takes every incident asked for so
+   * far in one query; what changes meanwhile is read in its next round. A storm's board then
+   * costs a read per round, not one per incident.
+   */
   private requestSnapshot(incidentId: string): void {
-    if (this.snapshotReads.has(incidentId)) {
-      this.snapshotReads.set(incidentId, true);
-      return;
-    }
-    this.snapshotReads.set(incidentId, false);
-    void this.readSnapshots(incidentId);
+    this.snapshotsWanted.add(incidentId);
+    if (this.readingSnapshots) return;
+    this.readingSnapshots = true;
+    void this.readSnapshots();
   }
 
-  private async readSnapshots(incidentId: string): Promise<void> {
+  private async readSnapshots(): Promise<void> {
     try {
-      do {
-        this.snapshotReads.set(incidentId, false);
-        const incident = await this.snapshotSlot(() => this.queries.execute(new GetIncident(incidentId)));
-        const recent = this.recent.get(incidentId);
-        if (recent && incident.version <= recent.version) continue;
-        this.remember(incidentId, { seq: recent?.seq ?? 0, version: incident.version });
-        const recipients = [...this.everything].filter((c) => !c.closed).map((c) => c.id);
-        if (recipients.length > 0 && this.namespace) {
-          this.namespace.to(recipients).emit('incident', incident);
-          this.metrics.snapshotsEmitted.inc(recipients.length);
+      while (this.snapshotsWanted.size > 0 && !this.stopping) {
+        const ids = [...this.snapshotsWanted].slice(0, SNAPSHOTS_PER_READ);
+        for (const id of ids) this.snapshotsWanted.delete(id);
+        let incidents: IncidentView[];
+        try {
+          incidents = await this.queries.execute(new GetIncidents(ids));
+        } catch (error) {
+          if (!this.stopping)
+            this.logger.error({ err: error, incidents: ids.length }, 'Timeline could not read incident snapshots');
+          continue;
         }
-      } while (this.snapshotReads.get(incidentId) && !this.stopping);
-    } catch (error) {
-      if (!this.stopping)
-        this.logger.error({ err: error, incidentId }, 'Timeline could not read the incident snapshot');
+        const recipients = [...this.everything].filter((c) => !c.closed).map((c) => c.id);
+        for (const incident of incidents) {
+          const recent = this.recent.get(incident.id);
+          if (recent && incident.version <= recent.version) continue;
+          this.remember(incident.id, { seq: recent?.seq ?? 0, version: incident.version });
+          if (recipients.length > 0 && this.namespace) {
+            this.namespace.to(recipients).emit('incident', incident);
+            this.metrics.snapshotsEmitted.inc(recipients.length);
+          }
+        }
+      }
     } finally {
-      this.snapshotReads.delete(incidentId);
+      this.readingSnapshots = false;
     }
   }
 

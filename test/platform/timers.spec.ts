@@ -154,6 +154,42 @@ describe('timers (the one due-row mechanism)', () => {
     expect(await timers.cancelAll('test.cancel-all', [])).toBe(0);
   });
 
+  it('scheduleAll creates the new ones only; rescheduleAll moves and re-arms, refusing a key given twice', async () => {
+    const timers = await instance();
+    timers.register('test.many', logging('a'));
+    await timers.schedule({ kind: 'test.many', key: 'fired', dueAt: soon(0), payload: { n: 0 } });
+    timers.start();
+    await firedAt('test.many', 'fired');
+    await timers.schedule({ kind: 'test.many', key: 'pending', dueAt: soon(60_000), payload: { n: 1 } });
+
+    const created = await timers.scheduleAll([
+      { kind: 'test.many', key: 'fired', dueAt: soon(60_000), payload: { n: 2 } },
+      { kind: 'test.many', key: 'pending', dueAt: soon(120_000), payload: { n: 3 } },
+      { kind: 'test.many', key: 'new', dueAt: soon(60_000), payload: { n: 4 } },
+    ]);
+    expect(created).toBe(1);
+    expect((await row('test.many', 'fired')).fired_at).not.toBeNull();
+    expect((await row('test.many', 'pending')).payload).toEqual({ n: 1 });
+    expect((await row('test.many', 'new')).payload).toEqual({ n: 4 });
+
+    const later = soon(300_000);
+    await timers.rescheduleAll([
+      { kind: 'test.many', key: 'fired', dueAt: later, payload: { n: 5 } },
+      { kind: 'test.many', key: 'pending', dueAt: later, payload: { n: 6 } },
+    ]);
+    const fired = await row('test.many', 'fired');
+    expect(fired.fired_at).toBeNull(); // re-armed
+    expect(fired.payload).toEqual({ n: 5 });
+    expect(new Date(fired.due_at).getTime()).toBe(later.getTime());
+    expect((await row('test.many', 'pending')).payload).toEqual({ n: 6 });
+    await expect(
+      timers.rescheduleAll([
+        { kind: 'test.many', key: 'twice', dueAt: later },
+        { kind: 'test.many', key: 'twice', dueAt: later },
+      ]),
+    ).rejects.toThrow('given twice');
+  });
+
   it('schedule is idempotent on (kind, key), before and after firing; reschedule re-arms', async () => {
     const timers = await instance();
     timers.register('test.once', logging('a'));

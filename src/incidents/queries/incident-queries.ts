@@ -13,6 +13,13 @@ export class GetIncident extends Query<IncidentView> {
   }
 }
 
+/** The incidents among `incidentIds` that exist (any order), in one read: a board's snapshots. */
+export class GetIncidents extends Query<IncidentView[]> {
+  constructor(readonly incidentIds: string[]) {
+    super();
+  }
+}
+
 /** The incident a human number (`#42`) names; IncidentNotFound when none does. */
 export class GetIncidentByNumber extends Query<IncidentView> {
   constructor(readonly number: number) {
@@ -50,6 +57,20 @@ export class GetIncidentHandler implements IQueryHandler<GetIncident> {
     ])) as IncidentRow[];
     if (!rows[0]) throw new IncidentNotFound(incidentId);
     return viewOf(rows[0]);
+  }
+}
+
+@QueryHandler(GetIncidents)
+export class GetIncidentsHandler implements IQueryHandler<GetIncidents> {
+  constructor(private readonly db: DataSource) {}
+
+  async execute({ incidentIds }: GetIncidents): Promise<IncidentView[]> {
+    const ids = incidentIds.filter(isUuid);
+    if (ids.length === 0) return [];
+    const rows = (await this.db.query(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ANY($1::uuid[])`, [
+      ids,
+    ])) as IncidentRow[];
+    return rows.map(viewOf);
   }
 }
 

@@ -25,7 +25,9 @@ export class FireFailed extends Error {
     readonly timer: Timer,
     readonly error: unknown,
   ) {
-    super(`timer ${timer.kind}/${timer.key} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    super(`timer ${timer.kind}/${timer.key} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
     this.name = 'FireFailed';
   }
 }
@@ -41,6 +43,42 @@ export class TimerStore {
       [spec.kind, spec.key, spec.dueAt, JSON.stringify(spec.payload ?? {})],
     )) as unknown[];
     return rows.length > 0;
+  }
+
+  /** `schedule` for many in one statement; answers the due times of those it created. */
+  async scheduleAll(specs: TimerSpec[], tx?: EntityManager): Promise<Date[]> {
+    if (specs.length === 0) return [];
+    const rows = rowsOf<{ due_at: Date }>(
+      await (tx ?? this.db).query(
+        `INSERT INTO timers (kind, key, due_at, payload)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
+         ON CONFLICT ON CONSTRAINT timers_kind_key DO NOTHING RETURNING due_at`,
+        [
+          specs.map((s) => s.kind),
+          specs.map((s) => s.key),
+          specs.map((s) => s.dueAt),
+          specs.map((s) => JSON.stringify(s.payload ?? {})),
+        ],
+      ),
+    );
+    return rows.map((r) => r.due_at);
+  }
+
+  /** `reschedule` for many distinct (kind, key) in one statement; each gives its payload. */
+  async rescheduleAll(specs: TimerSpec[], tx?: EntityManager): Promise<void> {
+    if (specs.length === 0) return;
+    await (tx ?? this.db).query(
+      `INSERT INTO timers (kind, key, due_at, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
+       ON CONFLICT ON CONSTRAINT timers_kind_key DO UPDATE SET due_at = EXCLUDED.due_at,
+         payload = EXCLUDED.payload, fired_at = NULL, attempts = 0, last_error = NULL`,
+      [
+        specs.map((s) => s.kind),
+        specs.map((s) => s.key),
+        specs.map((s) => s.dueAt),
+        specs.map((s) => JSON.stringify(s.payload ?? {})),
+      ],
+    );
   }
 
   /** Creates the timer, or moves it and re-arms it (fired or not); a missing payload keeps the stored one. */
@@ -67,7 +105,10 @@ export class TimerStore {
   /** Deletes a pending timer; a fired one stays (it is history, and keeps its key used). */
   async cancel(kind: string, key: string, tx?: EntityManager): Promise<boolean> {
     const rows = rowsOf(
-      await (tx ?? this.db).query(`DELETE FROM timers WHERE kind = $1 AND key = $2 AND fired_at IS NULL RETURNING id`, [kind, key]),
+      await (tx ?? this.db).query(`DELETE FROM timers WHERE kind = $1 AND key = $2 AND fired_at IS NULL RETURNING id`, [
+        kind,
+        key,
+      ]),
     );
     return rows.length > 0;
   }
@@ -77,7 +118,10 @@ export class TimerStore {
    * fires it in the same transaction that marks it fired. When none is claimable: the database
    * time the claim looked at (every timer due by then is fired or being fired elsewhere).
    */
-  async fireNext(kinds: string[], fire: (timer: Timer, tx: EntityManager) => Promise<void>): Promise<Timer | { idleAt: Date }> {
+  async fireNext(
+    kinds: string[],
+    fire: (timer: Timer, tx: EntityManager) => Promise<void>,
+  ): Promise<Timer | { idleAt: Date }> {
     return this.db.transaction(async (tx) => {
       const [row] = (await tx.query(
         `SELECT id, kind, key, due_at, payload, attempts, created_at FROM timers
@@ -124,7 +168,10 @@ export class TimerStore {
   }
 
   /** Kinds with timers overdue by more than `graceMs` that no handler here knows. */
-  async unclaimedKinds(known: string[], graceMs: number): Promise<Array<{ kind: string; count: number; oldest: Date }>> {
+  async unclaimedKinds(
+    known: string[],
+    graceMs: number,
+  ): Promise<Array<{ kind: string; count: number; oldest: Date }>> {
     const rows = (await this.db.query(
       `SELECT kind, count(*)::int AS count, min(due_at) AS oldest FROM timers
        WHERE fired_at IS NULL AND due_at < now() - $2 * interval '1 millisecond' AND NOT (kind = ANY($1::text[]))

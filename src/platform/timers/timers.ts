@@ -85,6 +85,23 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
     this.wakeFor(spec.dueAt, tx);
   }
 
+  /** `schedule` for many timers in one statement (a consumer's batch); how many it created. */
+  async scheduleAll<P>(specs: Array<TimerSpec<P>>, tx?: EntityManager): Promise<number> {
+    specs.forEach(check);
+    const created = await this.store.scheduleAll(specs, tx);
+    if (created.length > 0) this.wakeFor(earliest(created), tx);
+    return created.length;
+  }
+
+  /** `reschedule` for many timers, each (kind, key) once and with its payload, in one statement. */
+  async rescheduleAll<P>(specs: Array<TimerSpec<P>>, tx?: EntityManager): Promise<void> {
+    specs.forEach(check);
+    const keys = new Set(specs.map((s) => `${s.kind}\u0000${s.key}`));
+    if (keys.size !== specs.length) throw new Error('rescheduleAll: a (kind, key) given twice');
+    await this.store.rescheduleAll(specs, tx);
+    if (specs.length > 0) this.wakeFor(earliest(specs.map((s) => s.dueAt)), tx);
+  }
+
   /** Deletes the pending timers of one kind among `keys`; how many were pending. */
   cancelAll(kind: string, keys: string[], tx?: EntityManager): Promise<number> {
     return this.store.cancelAll(kind, keys, tx);
@@ -141,7 +158,8 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
       } catch (error) {
         failures++;
         waitMs = Math.min(500 * 2 ** failures, 10_000);
-        if (!this.stopped) this.logger.error({ err: error, failures, retryInMs: waitMs }, 'Timers cannot reach PostgreSQL; retrying');
+        if (!this.stopped)
+          this.logger.error({ err: error, failures, retryInMs: waitMs }, 'Timers cannot reach PostgreSQL; retrying');
       }
       if (this.stopped) break;
       this.nextLookAt = Date.now() + waitMs;
@@ -159,7 +177,9 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
     while (handled < this.settings.batch && !this.stopped) {
       let timer: Timer | { idleAt: Date };
       try {
-        timer = await this.store.fireNext(kinds, (t, tx) => this.watched(t, () => this.handlers.get(t.kind)!.fire(t, tx)));
+        timer = await this.store.fireNext(kinds, (t, tx) =>
+          this.watched(t, () => this.handlers.get(t.kind)!.fire(t, tx)),
+        );
       } catch (error) {
         if (!(error instanceof FireFailed)) throw error;
         await this.failed(error);
@@ -179,7 +199,10 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
   private async watched(timer: Timer, fire: () => Promise<void>): Promise<void> {
     const started = Date.now();
     const watchdog = setInterval(() => {
-      this.logger.warn({ kind: timer.kind, key: timer.key, runningMs: Date.now() - started }, `Timer ${timer.kind} handler is still running`);
+      this.logger.warn(
+        { kind: timer.kind, key: timer.key, runningMs: Date.now() - started },
+        `Timer ${timer.kind} handler is still running`,
+      );
     }, SLOW_HANDLER_MS);
     watchdog.unref();
     try {
@@ -206,7 +229,10 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
     if (now >= this.nextUnclaimedCheck) {
       this.nextUnclaimedCheck = now + UNCLAIMED_CHECK_MS;
       for (const { kind, count, oldest } of await this.store.unclaimedKinds(kinds, OVERDUE_GRACE_MS)) {
-        this.logger.warn({ kind, count, oldestDueAt: oldest }, `Overdue timers of kind ${kind} have no handler on this instance`);
+        this.logger.warn(
+          { kind, count, oldestDueAt: oldest },
+          `Overdue timers of kind ${kind} have no handler on this instance`,
+        );
       }
     }
     if (now >= this.nextPrune) {
@@ -217,8 +243,13 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
+function earliest(dates: Date[]): Date {
+  return dates.reduce((a, b) => (b.getTime() < a.getTime() ? b : a));
+}
+
 function check(spec: TimerSpec<unknown>): void {
   if (!KIND.test(spec.kind)) throw new Error(`timer kind "${spec.kind}" must match ${KIND}`);
   if (!spec.key || spec.key.length > 500) throw new Error(`timer ${spec.kind}: the key must be 1 to 500 characters`);
-  if (!(spec.dueAt instanceof Date) || Number.isNaN(spec.dueAt.getTime())) throw new Error(`timer ${spec.kind}/${spec.key}: dueAt is not a date`);
+  if (!(spec.dueAt instanceof Date) || Number.isNaN(spec.dueAt.getTime()))
+    throw new Error(`timer ${spec.kind}/${spec.key}: dueAt is not a date`);
 }
