@@ -8,13 +8,7 @@ import { IncidentNotFound } from '../incident-not-found';
 import { GatheredCommands } from './gathered-commands';
 import { OUTBOX_CHANNEL } from './incident-outbox';
 import { CommandContext, DeclareIncidentInput, Incident, IncidentEvent } from '../domain';
-import {
-  ActionItemRow,
-  INCIDENT_COLUMNS,
-  IncidentRow,
-  incidentRowValues,
-  stateFromRows,
-} from './incident-rows';
+import { ActionItemRow, INCIDENT_COLUMNS, IncidentRow, incidentRowValues, stateFromRows } from './incident-rows';
 
 /** One event as stored: the timeline entry of the contract. */
 export interface StoredEvent {
@@ -65,6 +59,12 @@ interface Submission<T> {
   act: (incident: Incident, ctx: CommandContext) => T;
   resolve: (result: CommandResult<T>) => void;
   reject: (error: unknown) => void;
+}
+
+/** An error PostgreSQL answered with (a SQLSTATE): the statement did not commit. */
+function refusedByServer(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -130,7 +130,9 @@ export class IncidentStore {
   ): Promise<CommandResult<void>> {
     const tx = options.manager ?? this.db.manager;
     // A number lost to a failed declare leaves a gap in the human numbering, nothing worse.
-    const [{ number }] = (await tx.query(`SELECT nextval('incident_number_seq')::int AS number`)) as [{ number: number }];
+    const [{ number }] = (await tx.query(`SELECT nextval('incident_number_seq')::int AS number`)) as [
+      { number: number },
+    ];
     const ctx: CommandContext = { actor: options.actor, now: new Date() };
     const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number }, ctx);
     then?.(incident, ctx);
@@ -181,7 +183,9 @@ export class IncidentStore {
     if (actions.length === 0) return [];
     const tx = options.manager;
     for (const { incidentId } of actions) if (!isUuid(incidentId)) throw new IncidentNotFound(incidentId);
-    const loaded = new Map((await this.loadMany(tx, [...new Set(actions.map((a) => a.incidentId))], true)).map((i) => [i.id, i]));
+    const loaded = new Map(
+      (await this.loadMany(tx, [...new Set(actions.map((a) => a.incidentId))], true)).map((i) => [i.id, i]),
+    );
     const ctx: CommandContext = { actor: options.actor, now: new Date() };
     const results = actions.map(({ incidentId, act }) => {
       const incident = loaded.get(incidentId);
@@ -223,14 +227,18 @@ export class IncidentStore {
    * holds its row lock (or it is new), so no version guard is needed.
    */
   private async writeMany(tx: EntityManager, incidents: Incident[], pending: StoredEvent[][]): Promise<void> {
-    const changed = incidents.flatMap((incident, i) => (pending[i].length > 0 ? [{ incident, events: pending[i] }] : []));
+    const changed = incidents.flatMap((incident, i) =>
+      pending[i].length > 0 ? [{ incident, events: pending[i] }] : [],
+    );
     if (changed.length === 0) return;
     const events = changed.flatMap((c) => c.events);
     const rows = changed.map(({ incident, events: own }) => {
       const values = incidentRowValues(incident.snapshot(), incident.notes, own[own.length - 1].occurredAt);
       return Object.fromEntries(INCIDENT_COLUMN_NAMES.map((column, c) => [column, values[c]]));
     });
-    const updates = INCIDENT_COLUMN_NAMES.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+    const updates = INCIDENT_COLUMN_NAMES.filter((c) => c !== 'id')
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ');
     // json_populate_recordset types each column from the table itself.
     await tx.query(
       `WITH appended AS (
@@ -316,7 +324,7 @@ export class IncidentStore {
    * A command the aggregate refuses fails alone: nothing of it was written.
    */
   private async runGathered(batch: Array<Submission<unknown>>): Promise<void> {
-    const alone = batch.length === 1 ? batch : await this.runTogether(batch).catch(() => batch);
+    const alone = batch.length === 1 ? batch : await this.runTogether(batch);
     // One after another: two commands on one incident keep their order.
     for (const s of alone) await this.executeAlone(s.incidentId, s.options, s.act).then(s.resolve, s.reject);
   }
@@ -325,10 +333,14 @@ export class IncidentStore {
   private async runTogether(batch: Array<Submission<unknown>>): Promise<Array<Submission<unknown>>> {
     const commandsOn = new Map<string, number>();
     for (const s of batch) commandsOn.set(s.incidentId, (commandsOn.get(s.incidentId) ?? 0) + 1);
-    // If the load fails, the caller runs every command alone, each with its own outcome.
-    const loaded = new Map(
-      (await this.loadMany(this.db.manager, [...commandsOn.keys()].filter(isUuid), false)).map((i) => [i.id, i]),
-    );
+    let loaded: Map<string, Incident>;
+    try {
+      loaded = new Map(
+        (await this.loadMany(this.db.manager, [...commandsOn.keys()].filter(isUuid), false)).map((i) => [i.id, i]),
+      );
+    } catch {
+      return batch; // nothing read, nothing written: each runs alone, with its own outcome
+    }
     const now = new Date();
     const alone: Array<Submission<unknown>> = [];
     const together: Array<{ s: Submission<unknown>; incident: Incident; events: StoredEvent[]; result: unknown }> = [];
@@ -363,9 +375,22 @@ export class IncidentStore {
     alone: S[],
   ): Promise<S[]> {
     if (together.length === 0) return alone;
+    // In id order, the order alert batches and paging lock incident rows in: no deadlock with them.
+    together.sort((a, b) => (a.incident.id < b.incident.id ? -1 : a.incident.id > b.incident.id ? 1 : 0));
     try {
-      await this.writeMany(this.db.manager, together.map((t) => t.incident), together.map((t) => t.events));
-    } catch {
+      await this.writeMany(
+        this.db.manager,
+        together.map((t) => t.incident),
+        together.map((t) => t.events),
+      );
+    } catch (error) {
+      // PostgreSQL refused the statement (a lost race, say): nothing of it was written, so
+      // each runs alone. Without an answer (the connection dropped) it may have committed:
+      // running them again could apply them twice, so each caller gets the error, as alone.
+      if (!refusedByServer(error)) {
+        for (const { s } of together) s.reject(error);
+        return alone;
+      }
       return [...alone, ...together.map((t) => t.s)];
     }
     this.committed();
@@ -375,7 +400,7 @@ export class IncidentStore {
 
   private readonly gatheredDeclarations = new GatheredCommands<Declaration>(
     async (batch) => {
-      const alone = batch.length === 1 ? batch : await this.declareTogether(batch).catch(() => batch);
+      const alone = batch.length === 1 ? batch : await this.declareTogether(batch);
       for (const d of alone) await this.declareAlone(d.input, { actor: d.actor }, d.then).then(d.resolve, d.reject);
     },
     GATHER_WORKERS,
@@ -388,10 +413,15 @@ export class IncidentStore {
    * the statement failed, and any whose events touch action items. Their numbers are gaps.
    */
   private async declareTogether(batch: Declaration[]): Promise<Declaration[]> {
-    const numbers = (await this.db.query(
-      `SELECT nextval('incident_number_seq')::int AS number FROM generate_series(1, $1::int)`,
-      [batch.length],
-    )) as Array<{ number: number }>;
+    let numbers: Array<{ number: number }>;
+    try {
+      numbers = (await this.db.query(
+        `SELECT nextval('incident_number_seq')::int AS number FROM generate_series(1, $1::int)`,
+        [batch.length],
+      )) as Array<{ number: number }>;
+    } catch {
+      return batch; // nothing written: each declares alone, with its own outcome
+    }
     const now = new Date();
     const alone: Declaration[] = [];
     const together: Array<{ s: Declaration; incident: Incident; events: StoredEvent[]; result: undefined }> = [];
@@ -430,7 +460,13 @@ export class IncidentStore {
 
   /** One function for the store's lifetime, so AfterCommit runs it once per transaction. */
   private readonly committed = (): void => {
-    for (const listener of this.committedListeners) listener();
+    for (const listener of this.committedListeners) {
+      try {
+        listener();
+      } catch {
+        // A wake-up only: the relay's poll finds the rows anyway, and what committed stays committed.
+      }
+    }
   };
 
   /** Loads the aggregate from its read model; `forUpdate` holds the row lock for the transaction. */
@@ -452,7 +488,13 @@ export class IncidentStore {
           FROM action_items a WHERE a.incident_id = incidents.id) AS action_items
        FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY id ${forUpdate ? 'FOR UPDATE' : ''}`,
       [ids],
-    )) as Array<IncidentRow & { action_items: Array<Omit<ActionItemRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string }> }>;
+    )) as Array<
+      IncidentRow & {
+        action_items: Array<
+          Omit<ActionItemRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string }
+        >;
+      }
+    >;
     return rows.map((row) => {
       const items: ActionItemRow[] = row.action_items.map((i) => ({
         ...i,
@@ -471,16 +513,15 @@ export class IncidentStore {
     return this.write(tx, incident, toStoredEvents(incident), isNew);
   }
 
-  private async write(tx: EntityManager, incident: Incident, events: StoredEvent[], isNew: boolean): Promise<StoredEvent[]> {
+  private async write(
+    tx: EntityManager,
+    incident: Incident,
+    events: StoredEvent[],
+    isNew: boolean,
+  ): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
     const firstSeq = events[0].seq;
-    const items = [
-      ...new Set(
-        events
-          .filter(touchesActionItem)
-          .map((e) => String(e.data.actionItemId)),
-      ),
-    ]
+    const items = [...new Set(events.filter(touchesActionItem).map((e) => String(e.data.actionItemId)))]
       .map((id) => incident.actionItem(id))
       .filter((item) => item !== undefined);
     const snapshot = incident.snapshot();
@@ -488,7 +529,10 @@ export class IncidentStore {
     const columns = INCIDENT_COLUMN_NAMES;
     const first = 14; // $1..$13 are the event and action item arrays below
     const placeholders = columns.map((_, i) => `$${i + first}`).join(', ');
-    const updates = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+    const updates = columns
+      .filter((c) => c !== 'id')
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ');
     await tx.query(
       `WITH appended AS (
          INSERT INTO incident_events (incident_id, seq, type, actor, occurred_at, data)
@@ -555,7 +599,11 @@ function touchesActionItem(event: StoredEvent): boolean {
 }
 
 function versionConflict(): AppError {
-  return new AppError('precondition_failed', 'VERSION_CONFLICT', 'The incident changed concurrently; read it again and retry');
+  return new AppError(
+    'precondition_failed',
+    'VERSION_CONFLICT',
+    'The incident changed concurrently; read it again and retry',
+  );
 }
 
 function versionMismatch(current: number, expected: number): AppError {
