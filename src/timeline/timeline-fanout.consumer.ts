@@ -32,6 +32,7 @@ const CONCURRENT_LOG_READS = 5;
  * incident at a time, later changes folded into the next read).
  */
 const SNAPSHOTS_PER_READ = 500;
+const SNAPSHOT_RETRY_MS = 1000;
 
 /** Incidents whose last seq and snapshot version this instance remembers (for `*` dedupe). */
 const REMEMBERED_INCIDENTS = 10_000;
@@ -262,8 +263,13 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
         try {
           incidents = await this.queries.execute(new GetIncidents(ids));
         } catch (error) {
-          if (!this.stopping)
-            this.logger.error({ err: error, incidents: ids.length }, 'Timeline could not read incident snapshots');
+          if (this.stopping) return;
+          this.logger.error(
+            { err: error, incidents: ids.length },
+            'Timeline could not read incident snapshots; retrying',
+          );
+          for (const id of ids) this.snapshotsWanted.add(id); // owed still: try again shortly
+          await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_RETRY_MS).unref());
           continue;
         }
         const recipients = [...this.everything].filter((c) => !c.closed).map((c) => c.id);
@@ -277,6 +283,9 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
           }
         }
       }
+    } catch (error) {
+      this.logger.error({ err: error }, 'Timeline snapshot reader failed; snapshots resume with the next change');
+      this.snapshotsWanted.clear();
     } finally {
       this.readingSnapshots = false;
     }

@@ -184,10 +184,13 @@ describe('timers (the one due-row mechanism)', () => {
     expect((await row('test.many', 'pending')).payload).toEqual({ n: 6 });
     await expect(
       timers.rescheduleAll([
-        { kind: 'test.many', key: 'twice', dueAt: later },
-        { kind: 'test.many', key: 'twice', dueAt: later },
+        { kind: 'test.many', key: 'twice', dueAt: later, payload: {} },
+        { kind: 'test.many', key: 'twice', dueAt: later, payload: {} },
       ]),
     ).rejects.toThrow('given twice');
+    // Unlike reschedule, a missing payload would overwrite the stored one: refused.
+    await expect(timers.rescheduleAll([{ kind: 'test.many', key: 'pending', dueAt: later }])).rejects.toThrow('no payload');
+    expect((await row('test.many', 'pending')).payload).toEqual({ n: 6 });
   });
 
   it('schedule is idempotent on (kind, key), before and after firing; reschedule re-arms', async () => {

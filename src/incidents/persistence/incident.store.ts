@@ -61,10 +61,13 @@ interface Submission<T> {
   reject: (error: unknown) => void;
 }
 
-/** An error PostgreSQL answered with (a SQLSTATE): the statement did not commit. */
+/**
+ * An error PostgreSQL answered with (an ErrorResponse: a SQLSTATE and a severity), so the
+ * statement did not commit. Socket errors (EPIPE, ECONNRESET) carry a code but no severity.
+ */
 function refusedByServer(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -324,9 +327,14 @@ export class IncidentStore {
    * A command the aggregate refuses fails alone: nothing of it was written.
    */
   private async runGathered(batch: Array<Submission<unknown>>): Promise<void> {
-    const alone = batch.length === 1 ? batch : await this.runTogether(batch);
-    // One after another: two commands on one incident keep their order.
-    for (const s of alone) await this.executeAlone(s.incidentId, s.options, s.act).then(s.resolve, s.reject);
+    try {
+      const alone = batch.length === 1 ? batch : await this.runTogether(batch);
+      // One after another: two commands on one incident keep their order.
+      for (const s of alone) await this.executeAlone(s.incidentId, s.options, s.act).then(s.resolve, s.reject);
+    } catch (error) {
+      // Not expected; no caller may wait for ever (settling a settled promise changes nothing).
+      for (const s of batch) s.reject(error);
+    }
   }
 
   /** Settles what one load and one statement can; returns the commands left to run alone. */
@@ -400,8 +408,12 @@ export class IncidentStore {
 
   private readonly gatheredDeclarations = new GatheredCommands<Declaration>(
     async (batch) => {
-      const alone = batch.length === 1 ? batch : await this.declareTogether(batch);
-      for (const d of alone) await this.declareAlone(d.input, { actor: d.actor }, d.then).then(d.resolve, d.reject);
+      try {
+        const alone = batch.length === 1 ? batch : await this.declareTogether(batch);
+        for (const d of alone) await this.declareAlone(d.input, { actor: d.actor }, d.then).then(d.resolve, d.reject);
+      } catch (error) {
+        for (const d of batch) d.reject(error); // as in runGathered
+      }
     },
     GATHER_WORKERS,
     GATHER_MAX,

@@ -96,6 +96,8 @@ export class Timers implements OnApplicationBootstrap, OnModuleDestroy {
   /** `reschedule` for many timers, each (kind, key) once and with its payload, in one statement. */
   async rescheduleAll<P>(specs: Array<TimerSpec<P>>, tx?: EntityManager): Promise<void> {
     specs.forEach(check);
+    const missing = specs.find((s) => s.payload === undefined);
+    if (missing) throw new Error(`rescheduleAll: timer ${missing.kind}/${missing.key} has no payload`);
     const keys = new Set(specs.map((s) => `${s.kind}\u0000${s.key}`));
     if (keys.size !== specs.length) throw new Error('rescheduleAll: a (kind, key) given twice');
     await this.store.rescheduleAll(specs, tx);
