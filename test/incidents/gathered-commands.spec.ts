@@ -127,6 +127,42 @@ describe('Gathered incident commands (group commit)', () => {
     expect(read.body.version).toBe(31);
   });
 
+  it('fails the callers of a gathered statement that committed but got no answer, and writes nothing twice', async () => {
+    const declared = await declareMany(12, 'lost reply');
+    const manager = db.manager;
+    const query = manager.query.bind(manager);
+    let dropped = 0;
+    // The statement commits, then the connection drops before its answer arrives.
+    manager.query = (async (sql: string, params?: unknown[]) => {
+      const result = await query(sql, params);
+      if (dropped === 0 && sql.includes('json_populate_recordset') && sql.includes('INSERT INTO incident_events')) {
+        dropped++;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return result;
+    }) as typeof manager.query;
+    let outcomes: Array<PromiseSettledResult<unknown>>;
+    try {
+      outcomes = await Promise.allSettled(
+        declared.map((d) =>
+          commands.act(d.incident.id, { actor: 'frank' }, (inc, ctx) => inc.addNote('once', 'only once', false, ctx)),
+        ),
+      );
+    } finally {
+      manager.query = query;
+    }
+    expect(dropped).toBe(1);
+    const failed = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
+    expect(failed.length).toBeGreaterThan(1); // the gathered ones
+    for (const f of failed) expect(String(f.reason)).toContain('Connection terminated');
+    // Every note is there exactly once: the ones whose callers saw the error too.
+    for (const d of declared)
+      expect(await timelineOf(d.incident.id)).toEqual([
+        [1, 'incident.declared'],
+        [2, 'note.added'],
+      ]);
+  });
+
   it('retries a gathered command whose incident changed under it, without losing either change', async () => {
     const declared = await declareMany(20, 'queue backlog');
     // A transaction holds one incident's row and appends to it while gathered commands load it.
