@@ -375,8 +375,9 @@ export class IncidentStore {
   }
 
   /**
-   * One statement for what was gathered, then each caller gets its own result. If it fails,
-   * nothing of it was written (a lost race, say): all of it is returned to run alone.
+   * One statement for what was gathered, then each caller gets its own result. Refused by
+   * PostgreSQL (a lost race, say), nothing of it was written: all of it is returned to run
+   * alone. Unanswered, it may have committed: its callers get the error instead.
    */
   private async writeGathered<S extends Gathered>(
     together: Array<{ s: S; incident: Incident; events: StoredEvent[]; result: unknown }>,
