@@ -62,6 +62,24 @@ interface Submission<T> {
 }
 
 /**
+ * Runs a gathered batch: together (unless it is one), then what is left alone, one after
+ * another so two commands on one incident keep their order. Every caller is settled, even if
+ * something unexpected throws (settling a settled promise changes nothing).
+ */
+async function settleGathered<S extends Gathered>(
+  batch: S[],
+  together: (batch: S[]) => Promise<S[]>,
+  alone: (item: S) => Promise<CommandResult<unknown>>,
+): Promise<void> {
+  try {
+    const left = batch.length === 1 ? batch : await together(batch);
+    for (const item of left) await alone(item).then(item.resolve, item.reject);
+  } catch (error) {
+    for (const item of batch) item.reject(error);
+  }
+}
+
+/**
  * An error PostgreSQL answered with (an ErrorResponse: a SQLSTATE and a severity), so the
  * statement did not commit. Socket errors (EPIPE, ECONNRESET) carry a code but no severity.
  */
@@ -326,15 +344,12 @@ export class IncidentStore {
    * cannot carry (two commands on one incident, action items), each runs on its own as before.
    * A command the aggregate refuses fails alone: nothing of it was written.
    */
-  private async runGathered(batch: Array<Submission<unknown>>): Promise<void> {
-    try {
-      const alone = batch.length === 1 ? batch : await this.runTogether(batch);
-      // One after another: two commands on one incident keep their order.
-      for (const s of alone) await this.executeAlone(s.incidentId, s.options, s.act).then(s.resolve, s.reject);
-    } catch (error) {
-      // Not expected; no caller may wait for ever (settling a settled promise changes nothing).
-      for (const s of batch) s.reject(error);
-    }
+  private runGathered(batch: Array<Submission<unknown>>): Promise<void> {
+    return settleGathered(
+      batch,
+      (b) => this.runTogether(b),
+      (s) => this.executeAlone(s.incidentId, s.options, s.act),
+    );
   }
 
   /** Settles what one load and one statement can; returns the commands left to run alone. */
@@ -408,14 +423,12 @@ export class IncidentStore {
   }
 
   private readonly gatheredDeclarations = new GatheredCommands<Declaration>(
-    async (batch) => {
-      try {
-        const alone = batch.length === 1 ? batch : await this.declareTogether(batch);
-        for (const d of alone) await this.declareAlone(d.input, { actor: d.actor }, d.then).then(d.resolve, d.reject);
-      } catch (error) {
-        for (const d of batch) d.reject(error); // as in runGathered
-      }
-    },
+    (batch) =>
+      settleGathered(
+        batch,
+        (b) => this.declareTogether(b),
+        (d) => this.declareAlone(d.input, { actor: d.actor }, d.then),
+      ),
     GATHER_WORKERS,
     GATHER_MAX,
   );

@@ -19,6 +19,18 @@ function rowsOf<T>(result: unknown): T[] {
   return result as T[];
 }
 
+/** Several timers' rows as one statement's source: `timerColumns` gives its parameters. */
+const TIMER_ROWS = `SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])`;
+
+function timerColumns(specs: TimerSpec[]): unknown[] {
+  return [
+    specs.map((s) => s.kind),
+    specs.map((s) => s.key),
+    specs.map((s) => s.dueAt),
+    specs.map((s) => JSON.stringify(s.payload ?? {})),
+  ];
+}
+
 /** A handler threw: its transaction is rolled back; the caller records the failure. */
 export class FireFailed extends Error {
   constructor(
@@ -51,14 +63,9 @@ export class TimerStore {
     const rows = rowsOf<{ due_at: Date }>(
       await (tx ?? this.db).query(
         `INSERT INTO timers (kind, key, due_at, payload)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
+         ${TIMER_ROWS}
          ON CONFLICT ON CONSTRAINT timers_kind_key DO NOTHING RETURNING due_at`,
-        [
-          specs.map((s) => s.kind),
-          specs.map((s) => s.key),
-          specs.map((s) => s.dueAt),
-          specs.map((s) => JSON.stringify(s.payload ?? {})),
-        ],
+        timerColumns(specs),
       ),
     );
     return rows.map((r) => r.due_at);
@@ -69,15 +76,10 @@ export class TimerStore {
     if (specs.length === 0) return;
     await (tx ?? this.db).query(
       `INSERT INTO timers (kind, key, due_at, payload)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
+       ${TIMER_ROWS}
        ON CONFLICT ON CONSTRAINT timers_kind_key DO UPDATE SET due_at = EXCLUDED.due_at,
          payload = EXCLUDED.payload, fired_at = NULL, attempts = 0, last_error = NULL`,
-      [
-        specs.map((s) => s.kind),
-        specs.map((s) => s.key),
-        specs.map((s) => s.dueAt),
-        specs.map((s) => JSON.stringify(s.payload ?? {})),
-      ],
+      timerColumns(specs),
     );
   }
 
