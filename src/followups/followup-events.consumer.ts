@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import {
-  GetIncident,
+  GetIncidents,
   IncidentEventConsumer,
   OFF_LIVE_PATH_WINDOW_MS,
   IncidentEventMessage,
@@ -53,14 +53,13 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
     if (relevant.length === 0) return;
     const incidentIds = [...new Set(relevant.map((e) => e.incidentId))].sort();
     // Read outside the transaction (a second connection inside it could starve the pool): the
-    // incidents module's view, for facts this group may never have seen and for a status
-    // update's text. An incident declared in this batch needs none, so a storm reads none.
-    const declaredHere = new Set(relevant.filter((e) => e.type === 'incident.declared').map((e) => e.incidentId));
-    const views = new Map<string, IncidentView>();
-    for (const id of new Set(relevant.filter((e) => needsView(e, declaredHere)).map((e) => e.incidentId))) {
-      const view = await this.view(id);
-      if (view) views.set(id, view);
-    }
+    // incidents module's views, in one query, for a status update's text and for incidents this
+    // group has no facts of yet (declared before it existed, and not in this batch). Facts are only
+    // ever added, so an incident known here is known inside the transaction too.
+    const known = await this.cadence.known(this.db.manager, incidentIds);
+    for (const e of relevant) if (e.type === 'incident.declared') known.add(e.incidentId);
+    const wanted = new Set(relevant.filter((e) => needsView(e, known)).map((e) => e.incidentId));
+    const views = await this.views([...wanted]);
     await this.db.transaction(async (tx) => {
       const facts = await this.cadence.load(tx, incidentIds);
       // Per incident, the facts before the batch's first event of it (and whether this group armed
@@ -145,19 +144,16 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
     }
   }
 
-  private async view(incidentId: string): Promise<IncidentView | undefined> {
-    try {
-      return await this.queries.execute(new GetIncident(incidentId));
-    } catch (error) {
-      this.logger.warn({ err: error, incidentId }, 'Follow-through cannot read an incident');
-      return undefined;
-    }
+  private async views(incidentIds: string[]): Promise<Map<string, IncidentView>> {
+    if (incidentIds.length === 0) return new Map();
+    const views: IncidentView[] = await this.queries.execute(new GetIncidents(incidentIds));
+    return new Map(views.map((v) => [v.id, v]));
   }
 }
 
-function needsView(event: IncidentEventMessage, declaredHere: Set<string>): boolean {
+function needsView(event: IncidentEventMessage, known: Set<string>): boolean {
   if (event.type === 'incident.status_update') return true;
-  return affectsCadence(event.type) && !declaredHere.has(event.incidentId);
+  return affectsCadence(event.type) && !known.has(event.incidentId);
 }
 
 /** Facts for an incident whose earlier events this group never saw (declared before it existed). */

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { MailSink } from '../notifications/mail-sink';
 import { SlackStub } from '../notifications/slack-stub';
 import { call, startApp, TestApp } from '../support/app';
@@ -123,5 +124,30 @@ describe('status updates to stakeholders, and the update cadence', () => {
     expect(reminders('erin@example.com')).toHaveLength(2);
     expect((await call(next.url, 'GET', `/api/v1/incidents/${incident.id}/update-cadence`)).body).toMatchObject({ nextUpdateDueAt: null, overdue: false });
     expect(await dues(next.url, other.id)).toHaveLength(1);
+  });
+  it('takes the facts of an incident it never saw declared from the incident itself, and plans its lapse', async () => {
+    const app = instances[instances.length - 1] ?? (await start());
+    const incident = await declare(app.url, { title: 'Queue backlog in eu-west', severity: 'SEV3', commander: 'bob' });
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const facts = () => db.query(`SELECT last_seq, severity, open FROM followup_cadence WHERE incident_id = $1`, [incident.id]);
+      await eventually(async () => ((await facts()).rows.length ? true : null), { message: 'the cadence facts of the declaration' });
+      // As if this consumer group had started after the declaration (a new deployment, retention).
+      await db.query(`DELETE FROM followup_cadence WHERE incident_id = $1`, [incident.id]);
+      await call(app.url, 'POST', `/api/v1/incidents/${incident.id}/notes`, { body: { text: 'not a cadence event' } });
+      const changed = await call(app.url, 'PATCH', `/api/v1/incidents/${incident.id}`, { body: { severity: 'SEV1' } });
+      expect(changed.status).toBe(200);
+      const [due] = await eventually(async () => ((await dues(app.url, incident.id)).length ? dues(app.url, incident.id) : null), {
+        timeoutMs: 20_000,
+        message: 'the lapse planned from the incident’s own facts',
+      });
+      expect(due.data).toMatchObject({ cadence: 'PT2S', since: incident.createdAt, remind: 'bob' });
+      const { rows } = await facts();
+      expect(rows).toEqual([{ last_seq: expect.any(Number), severity: 'SEV1', open: true }]);
+      expect(rows[0].last_seq).toBe(changed.body.version);
+    } finally {
+      await db.end();
+    }
   });
 });

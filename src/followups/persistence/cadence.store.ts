@@ -15,6 +15,15 @@ export class CadenceStore {
     );
   }
 
+  /** Which of the incidents this group has facts of (a plain read, before the batch's transaction). */
+  async known(db: EntityManager, incidentIds: string[]): Promise<Set<string>> {
+    const rows: Array<{ incident_id: string }> = await db.query(
+      `SELECT incident_id FROM followup_cadence WHERE incident_id = ANY($1::uuid[])`,
+      [incidentIds],
+    );
+    return new Set(rows.map((r) => r.incident_id));
+  }
+
   /** Several incidents' facts in one statement (a batch's, once each). */
   async saveAll(tx: EntityManager, facts: Map<string, CadenceFacts>): Promise<void> {
     if (facts.size === 0) return;
