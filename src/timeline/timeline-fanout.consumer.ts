@@ -8,8 +8,11 @@ import {
   IncomingMessage,
   MESSAGE_TRANSPORT,
   MessageTransport,
+  OutgoingMessage,
   TOPICS,
 } from '../platform/messaging/message-transport';
+import type { OutboxRelay } from '../platform/messaging/outbox-relay';
+import { OUTBOX_RELAY } from '../platform/platform.module';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { IncidentSubscription, SubscriptionLimits, TimelineSource } from './incident-subscription';
 import { TimelineClient } from './timeline-client';
@@ -69,6 +72,7 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     private readonly reader: TimelineReader,
     private readonly queries: QueryBus,
     private readonly metrics: TimelineMetrics,
@@ -84,6 +88,9 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
    * so what is published before it is positioned never arrives live: see goLive().
    */
   async onApplicationBootstrap(): Promise<void> {
+    this.relay.onPublished((topic, messages) => {
+      if (topic === TOPICS.incidentEvents) this.dispatchPublishedHere(messages);
+    });
     this.consumer = await this.transport.consume({
       groupId: this.groupId,
       topic: TOPICS.incidentEvents,
@@ -195,6 +202,39 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Handles one consumed batch. Never waits on a client or the database: the tail keeps moving. */
   dispatch(messages: IncomingMessage[]): void {
+    const entries: TimelineEntry[] = [];
+    for (const message of messages) {
+      const entry = this.parse(message);
+      if (entry) entries.push(entry);
+    }
+    this.deliver(entries);
+  }
+
+  /**
+   * Entries this instance's relay has just published (durable on the topic): delivered now,
+   * one broker round trip before the tail brings them, which then drops them as seen. Only an
+   * entry that directly follows the last one seen of its incident (or a new incident's first)
+   * goes early; any other waits for the tail, so an incident's entries never overtake each other.
+   */
+  private dispatchPublishedHere(messages: OutgoingMessage[]): void {
+    if (!this.live || this.stopping) return;
+    const entries: TimelineEntry[] = [];
+    const last = new Map<string, number>();
+    for (const message of messages) {
+      const decoded = decodeIncidentEvent(message.value);
+      if (!decoded.ok) continue; // the tail logs it
+      const entry = toTimelineEntry(decoded.message);
+      const seen = last.get(entry.incidentId) ?? this.recent.get(entry.incidentId)?.seq ?? 0;
+      if (entry.seq !== seen + 1) continue;
+      entries.push(entry);
+      last.set(entry.incidentId, entry.seq);
+    }
+    if (entries.length === 0) return;
+    this.metrics.entriesEarly.inc(entries.length);
+    this.deliver(entries);
+  }
+
+  private deliver(entries: TimelineEntry[]): void {
     const namespace = this.namespace;
     const admitted = new Map<TimelineClient, boolean>();
     const admit = (client: TimelineClient) => {
@@ -203,9 +243,8 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
       return ok;
     };
     const changed = new Set<string>();
-    for (const message of messages) {
-      const entry = this.parse(message);
-      if (!entry || !namespace) continue;
+    for (const entry of entries) {
+      if (!namespace) continue;
       const recipients: string[] = [];
       for (const [client, subscription] of this.byIncident.get(entry.incidentId) ?? []) {
         if (admit(client) && subscription.offer(entry)) recipients.push(client.id);

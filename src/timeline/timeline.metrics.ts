@@ -6,6 +6,7 @@ import { Metrics } from '../platform/observability/metrics';
 export class TimelineMetrics {
   readonly connectedClients: Gauge;
   readonly entriesEmitted: Counter;
+  readonly entriesEarly: Counter;
   readonly snapshotsEmitted: Counter;
   readonly clientsCut: Counter;
 
@@ -19,6 +20,11 @@ export class TimelineMetrics {
     this.entriesEmitted = new Counter({
       name: 'sitrep_timeline_entries_emitted_total',
       help: 'Timeline entries sent to clients (one per recipient), replayed or live',
+      registers,
+    });
+    this.entriesEarly = new Counter({
+      name: 'sitrep_timeline_entries_early_total',
+      help: 'Entries this instance published and delivered before its tail brought them back',
       registers,
     });
     this.snapshotsEmitted = new Counter({

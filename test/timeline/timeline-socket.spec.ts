@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { io } from 'socket.io-client';
+import { TimelineFanout } from '../../src/timeline/timeline-fanout.consumer';
 import { ADMIN_TOKEN, call, startApp, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
 import { addNote, addNotes, declareIncident, lastSeq, metricValue, range, TimelineClient } from './timeline-support';
@@ -237,6 +239,40 @@ describe('timeline over socket.io (one instance, in-process transport)', () => {
     expect(client.seqs(quiet)).toEqual([1]);
     expect(client.snapshots).toEqual([]);
     expect(await client.unsubscribe('not-subscribed-' as string)).toMatchObject({ ok: false });
+  });
+
+  it('delivers what this instance published before its tail brings it back, and the tail repeats nothing', async () => {
+    const early = await metricValue(url, 'sitrep_timeline_entries_early_total');
+    const all = await connect(url);
+    await all.subscribe('*');
+    const fresh = await declareIncident(url, 'Declared while watched');
+    const watched = await connect(url);
+    await watched.subscribe(fresh, 0);
+    await addNotes(url, fresh, 5); // seq 2..6
+    await all.waitFor(fresh, 6);
+    await watched.waitFor(fresh, 6);
+    // The tail has read past every published entry: whatever it was going to repeat, it has.
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const groupId = instance.app.get(TimelineFanout).groupId;
+      await eventually(
+        async () => {
+          const { rows } = await db.query(
+            `SELECT (SELECT "offset" FROM transport_offsets WHERE group_id = $1) >=
+                    (SELECT max("offset") FROM transport_messages WHERE topic LIKE '%incident-events') AS caught_up`,
+            [groupId],
+          );
+          return rows[0].caught_up === true;
+        },
+        { message: 'the timeline tail past the last entry' },
+      );
+    } finally {
+      await db.end();
+    }
+    expect(all.seqs(fresh)).toEqual(range(1, 6));
+    expect(watched.seqs(fresh)).toEqual(range(1, 6));
+    expect(await metricValue(url, 'sitrep_timeline_entries_early_total')).toBeGreaterThan(early);
   });
 
   it('exposes connected clients and emitted entries as metrics', async () => {

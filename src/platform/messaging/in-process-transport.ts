@@ -211,7 +211,12 @@ class InProcessConsumer extends GroupMember {
   private resolveFirstAttempt!: () => void;
   /** Interrupts an error pause on stop only; new messages must not cut a retry pause short. */
   private readonly stopSignal = new Signal();
-  private readonly onInsert = () => this.signal.notify();
+  private readonly onInsert = () => {
+    this.woken = true;
+    this.signal.notify();
+  };
+  /** An insert on the topic was seen since the last batch began. */
+  private woken = false;
   /** Last offset this member committed or saw committed; only ever behind the truth. */
   private knownOffset?: string;
 
@@ -287,8 +292,11 @@ class InProcessConsumer extends GroupMember {
 
   /** Handles at most one batch; returns how many messages it handled (a full batch: more may be waiting). */
   private async processBatch(): Promise<number> {
-    if (this.knownOffset !== undefined) {
-      // Cheap check outside a transaction: nothing past what we know is committed → idle.
+    const woken = this.woken;
+    this.woken = false;
+    if (this.knownOffset !== undefined && !woken) {
+      // Cheap check outside a transaction: nothing past what we know is committed → idle. An
+      // insert on the topic since the last batch says there is something; no need to ask.
       const any = await this.dataSource.query(
         `SELECT 1 FROM transport_messages WHERE topic = $1 AND "offset" > $2 LIMIT 1`,
         [this.topic, this.knownOffset],
@@ -299,25 +307,26 @@ class InProcessConsumer extends GroupMember {
     await runner.connect();
     try {
       await runner.startTransaction();
-      // The offset commit need not wait for the WAL flush: if a crash loses it, the batch is
-      // delivered again (consumers are idempotent), and WAL order means it can never outlive
-      // what the handler wrote before it.
-      const owned: Array<{ offset: string }> = await runner.query(
-        `SELECT "offset", set_config('synchronous_commit', 'off', true) FROM transport_offsets
-         WHERE group_id = $1 AND topic = $2 FOR UPDATE SKIP LOCKED`,
-        [this.options.groupId, this.topic],
+      // The group's offset row and the messages after it in one round trip. The offset commit
+      // need not wait for the WAL flush: if a crash loses it, the batch is delivered again
+      // (consumers are idempotent), and WAL order means it can never outlive what the handler
+      // wrote before it.
+      const found: Array<MessageRow & { committed: string; async_commit: string }> = await runner.query(
+        `SELECT o."offset" AS committed, o.async_commit, m."offset", m.key, m.value, m.headers, m.created_at
+         FROM (SELECT "offset", set_config('synchronous_commit', 'off', true) AS async_commit
+               FROM transport_offsets WHERE group_id = $1 AND topic = $2 FOR UPDATE SKIP LOCKED) AS o
+         LEFT JOIN LATERAL (SELECT "offset", key, value, headers, created_at FROM transport_messages
+                            WHERE topic = $2 AND "offset" > o."offset" ORDER BY "offset" LIMIT $3) AS m ON true
+         ORDER BY m."offset"`,
+        [this.options.groupId, this.topic, this.settings.maxBatchMessages],
       );
-      if (owned.length === 0) {
+      if (found.length === 0) {
         // Another member of the group holds it; it will handle what is there.
         await runner.rollbackTransaction();
         return 0;
       }
-      const committed = owned[0].offset;
-      const rows: MessageRow[] = await runner.query(
-        `SELECT "offset", key, value, headers, created_at FROM transport_messages
-         WHERE topic = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
-        [this.topic, committed, this.settings.maxBatchMessages],
-      );
+      const committed = found[0].committed;
+      const rows: MessageRow[] = found[0].offset === null ? [] : found;
       if (rows.length === 0) {
         await runner.rollbackTransaction();
         this.knownOffset = committed;

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { MessageTransport } from './message-transport';
+import { MessageTransport, OutgoingMessage } from './message-transport';
 import { MessagingLogger, silentLogger } from './messaging-logger';
 import { OutboxEntry, OutboxSource } from './outbox-source';
 import { closeQuietly, ownConnection, quoteIdentifier } from './own-connection';
@@ -34,6 +34,7 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private stopping?: Promise<void>;
   private published = 0;
+  private readonly publishedListeners: Array<(topic: string, messages: OutgoingMessage[]) => void> = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,6 +49,15 @@ export class OutboxRelay {
       lockRetryMs: options.lockRetryMs ?? 1000,
       retryDelayMs: options.retryDelayMs ?? 1000,
     };
+  }
+
+  /**
+   * Called with each run of messages once the transport has acknowledged it (durable, in
+   * position order), before the rows are marked: this instance's own readers can act on them
+   * without waiting for the transport to bring them back. Listeners must not throw or block.
+   */
+  onPublished(listener: (topic: string, messages: OutgoingMessage[]) => void): void {
+    this.publishedListeners.push(listener);
   }
 
   /** Whether this relay currently holds the lock. */
@@ -182,10 +192,15 @@ export class OutboxRelay {
       const topic = entries[start].topic;
       let end = start + 1;
       while (end < entries.length && entries[end].topic === topic) end++;
-      await this.transport.publish(
-        topic,
-        entries.slice(start, end).map((e) => e.message),
-      );
+      const messages = entries.slice(start, end).map((e) => e.message);
+      await this.transport.publish(topic, messages);
+      for (const listener of this.publishedListeners) {
+        try {
+          listener(topic, messages);
+        } catch (error) {
+          this.logger.warn({ ...this.context, err: error }, 'A published-messages listener failed; ignored');
+        }
+      }
       start = end;
     }
   }
