@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { IncidentCommands } from '../../src/incidents';
+import { NUMBER_DRAWN_ON_WRITE } from '../../src/incidents/domain';
 import { IncidentStore } from '../../src/incidents/persistence/incident.store';
 import { call, startApp, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
@@ -48,9 +49,22 @@ describe('Gathered incident commands (group commit)', () => {
     const declared = await declareMany(60, 'checkout 5xx');
     expect(store.gatheredLargest.declarations).toBeGreaterThan(1);
     expect(new Set(declared.map((d) => d.incident.number)).size).toBe(60);
-    for (const d of declared) {
+    expect(Math.max(...declared.map((d) => d.incident.number)) - Math.min(...declared.map((d) => d.incident.number))).toBe(59);
+    // One alone too (an idle store runs the first command at once, on its own).
+    const [alone] = await declareMany(1, 'alone');
+    for (const d of [...declared, alone]) {
       expect(d.events.map((e) => [e.seq, e.type])).toEqual([[1, 'incident.declared']]);
       expect(await timelineOf(d.incident.id)).toEqual([[1, 'incident.declared']]);
+      // The number is drawn by the statement that writes the declaration: the aggregate, the
+      // event as returned and as stored, and the row all carry that one.
+      expect(d.incident.number).toBeGreaterThan(0);
+      expect(d.incident.number).toBeLessThan(NUMBER_DRAWN_ON_WRITE);
+      expect(d.events[0].data.number).toBe(d.incident.number);
+      const [stored] = (await db.query(
+        `SELECT (data->>'number')::int AS number FROM incident_events WHERE incident_id = $1 AND seq = 1`,
+        [d.incident.id],
+      )) as Array<{ number: number }>;
+      expect(stored.number).toBe(d.incident.number);
       const read = await call(app.url, 'GET', `/api/v1/incidents/${d.incident.id}`);
       expect(read.body).toMatchObject({
         number: d.incident.number,

@@ -144,6 +144,12 @@ function checkContext(ctx: CommandContext): void {
 }
 
 /**
+ * The number a declaration carries until the store draws the real one in the statement that
+ * writes it (one round trip instead of two); `numberDrawn` then sets it. Never stored.
+ */
+export const NUMBER_DRAWN_ON_WRITE = 2_147_483_647;
+
+/**
  * The incident aggregate. Commands check the rules against the current state, then record
  * events; recording applies the same `evolve` used to rehydrate, so state is always derived
  * from events. A command that changes nothing records nothing.
@@ -252,6 +258,15 @@ export class Incident {
 
   get alerts(): { readonly total: number; readonly firing: number } {
     return this.state.alerts;
+  }
+
+  /** Sets the number the store drew for this new incident (declared with NUMBER_DRAWN_ON_WRITE). */
+  numberDrawn(number: number): void {
+    if (this.state.number !== NUMBER_DRAWN_ON_WRITE) throw new Error(`Incident ${this.id} already has a number`);
+    if (!Number.isSafeInteger(number) || number < 1 || number >= NUMBER_DRAWN_ON_WRITE) {
+      throw new Error(`Not an incident number: ${number}`);
+    }
+    this.state = { ...this.state, number };
   }
 
   /** Events recorded since the last pull, without clearing them. */

@@ -7,7 +7,7 @@ import { AfterCommit } from '../../platform/database/after-commit';
 import { IncidentNotFound } from '../incident-not-found';
 import { GatheredCommands } from './gathered-commands';
 import { OUTBOX_CHANNEL } from './incident-outbox';
-import { CommandContext, DeclareIncidentInput, Incident, IncidentEvent } from '../domain';
+import { CommandContext, DeclareIncidentInput, Incident, IncidentEvent, NUMBER_DRAWN_ON_WRITE } from '../domain';
 import { ActionItemRow, INCIDENT_COLUMNS, IncidentRow, incidentRowValues, stateFromRows } from './incident-rows';
 
 /** One event as stored: the timeline entry of the contract. */
@@ -119,8 +119,9 @@ export class IncidentStore {
 
   private othersNeedWaking: () => boolean = () => true;
 
+  /** Appended to a statement's final select list: the relay's wake-up, where others need it. */
   private wakeRelay(): string {
-    return this.othersNeedWaking() ? `SELECT pg_notify('${OUTBOX_CHANNEL}', '')` : 'SELECT 1';
+    return this.othersNeedWaking() ? `, pg_notify('${OUTBOX_CHANNEL}', '')` : '';
   }
 
   /** Called after every commit that appended events (wakes the outbox relay in this process). */
@@ -150,12 +151,8 @@ export class IncidentStore {
     then?: (incident: Incident, ctx: CommandContext) => void,
   ): Promise<CommandResult<void>> {
     const tx = options.manager ?? this.db.manager;
-    // A number lost to a failed declare leaves a gap in the human numbering, nothing worse.
-    const [{ number }] = (await tx.query(`SELECT nextval('incident_number_seq')::int AS number`)) as [
-      { number: number },
-    ];
     const ctx: CommandContext = { actor: options.actor, now: new Date() };
-    const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number }, ctx);
+    const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number: NUMBER_DRAWN_ON_WRITE }, ctx);
     then?.(incident, ctx);
     const events = await this.append(tx, incident, true);
     this.afterCommit.run(options.manager, this.committed);
@@ -177,13 +174,9 @@ export class IncidentStore {
     if (declarations.length === 0) return [];
     const tx = options.manager;
     this.afterCommit.run(tx, this.committed);
-    const numbers = (await tx.query(
-      `SELECT nextval('incident_number_seq')::int AS number FROM generate_series(1, $1::int)`,
-      [declarations.length],
-    )) as Array<{ number: number }>;
     const ctx: CommandContext = { actor: options.actor, now: new Date() };
-    const incidents = declarations.map(({ input, then }, i) => {
-      const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number: numbers[i].number }, ctx);
+    const incidents = declarations.map(({ input, then }) => {
+      const incident = Incident.declare({ ...input, id: input.id ?? randomUUID(), number: NUMBER_DRAWN_ON_WRITE }, ctx);
       then?.(incident, ctx);
       return incident;
     });
@@ -260,19 +253,31 @@ export class IncidentStore {
     const updates = INCIDENT_COLUMN_NAMES.filter((c) => c !== 'id')
       .map((c) => `${c} = EXCLUDED.${c}`)
       .join(', ');
-    // json_populate_recordset types each column from the table itself.
-    await tx.query(
-      `WITH appended AS (
+    const toNumber = changed.flatMap(({ incident }) => (awaitsNumber(incident) ? [incident.id] : []));
+    // json_populate_recordset types each column from the table itself. New incidents draw their
+    // numbers here (a number lost to a failed statement is a gap in the numbering, nothing worse).
+    const [{ numbers }] = (await tx.query(
+      `WITH numbered AS MATERIALIZED (
+         SELECT id, nextval('incident_number_seq')::int AS number FROM unnest($8::uuid[]) AS n(id)
+       ), appended AS (
          INSERT INTO incident_events (incident_id, seq, type, actor, occurred_at, data)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+         SELECT e.incident_id, e.seq, e.type, e.actor, e.occurred_at, ${NUMBERED_DATA}
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+           AS e(incident_id, seq, type, actor, occurred_at, data)
+         LEFT JOIN numbered n ON n.id = e.incident_id
        ), current AS (
          INSERT INTO incidents (${INCIDENT_COLUMN_NAMES.join(', ')})
-         SELECT ${INCIDENT_COLUMN_NAMES.join(', ')} FROM json_populate_recordset(NULL::incidents, $7::json)
+         SELECT ${INCIDENT_COLUMN_NAMES.map((c) => (c === 'number' ? 'COALESCE(n.number, r.number)' : `r.${c}`)).join(', ')}
+         FROM json_populate_recordset(NULL::incidents, $7::json) AS r LEFT JOIN numbered n ON n.id = r.id
          ON CONFLICT (id) DO UPDATE SET ${updates}
        )
-       ${this.wakeRelay()}`,
-      [events.map((e) => e.incidentId), ...eventColumns(events), JSON.stringify(rows)],
-    );
+       SELECT (SELECT json_object_agg(id, number) FROM numbered) AS numbers${this.wakeRelay()}`,
+      [events.map((e) => e.incidentId), ...eventColumns(events), JSON.stringify(rows), toNumber],
+    )) as [{ numbers: Record<string, number> | null }];
+    for (const { incident, events: own } of changed) {
+      const number = numbers?.[incident.id.toLowerCase()];
+      if (number !== undefined) numberDrawn(incident, own, number);
+    }
   }
 
   /**
@@ -439,23 +444,14 @@ export class IncidentStore {
    * the statement failed, and any whose events touch action items. Their numbers are gaps.
    */
   private async declareTogether(batch: Declaration[]): Promise<Declaration[]> {
-    let numbers: Array<{ number: number }>;
-    try {
-      numbers = (await this.db.query(
-        `SELECT nextval('incident_number_seq')::int AS number FROM generate_series(1, $1::int)`,
-        [batch.length],
-      )) as Array<{ number: number }>;
-    } catch {
-      return batch; // nothing written: each declares alone, with its own outcome
-    }
     const now = new Date();
     const alone: Declaration[] = [];
     const together: Array<{ s: Declaration; incident: Incident; events: StoredEvent[]; result: undefined }> = [];
-    for (const [i, d] of batch.entries()) {
+    for (const d of batch) {
       let incident: Incident;
       try {
         const ctx: CommandContext = { actor: d.actor, now };
-        incident = Incident.declare({ ...d.input, id: d.input.id ?? randomUUID(), number: numbers[i].number }, ctx);
+        incident = Incident.declare({ ...d.input, id: d.input.id ?? randomUUID(), number: NUMBER_DRAWN_ON_WRITE }, ctx);
         d.then?.(incident, ctx);
       } catch (error) {
         d.reject(error);
@@ -553,16 +549,23 @@ export class IncidentStore {
     const snapshot = incident.snapshot();
     const values = incidentRowValues(snapshot, incident.notes, events[events.length - 1].occurredAt);
     const columns = INCIDENT_COLUMN_NAMES;
-    const first = 14; // $1..$13 are the event and action item arrays below
-    const placeholders = columns.map((_, i) => `$${i + first}`).join(', ');
+    const first = 15; // $1..$14 are the event and action item arrays and the draw flag below
+    const placeholders = columns
+      .map((c, i) => (c === 'number' ? `COALESCE((SELECT number FROM numbered), $${i + first})` : `$${i + first}`))
+      .join(', ');
     const updates = columns
       .filter((c) => c !== 'id')
       .map((c) => `${c} = EXCLUDED.${c}`)
       .join(', ');
-    await tx.query(
-      `WITH appended AS (
+    const [{ number }] = (await tx.query(
+      `WITH numbered AS MATERIALIZED (
+         SELECT $1::uuid AS id, nextval('incident_number_seq')::int AS number WHERE $14::boolean
+       ), appended AS (
          INSERT INTO incident_events (incident_id, seq, type, actor, occurred_at, data)
-         SELECT $1::uuid, * FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+         SELECT $1::uuid, e.seq, e.type, e.actor, e.occurred_at, ${NUMBERED_DATA}
+         FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+           AS e(seq, type, actor, occurred_at, data)
+         LEFT JOIN numbered n ON true
        ), current AS (
          INSERT INTO incidents (${columns.join(', ')}) VALUES (${placeholders})
          ON CONFLICT (id) DO UPDATE SET ${updates}
@@ -575,7 +578,7 @@ export class IncidentStore {
          ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, owner = EXCLUDED.owner,
            due_date = EXCLUDED.due_date, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at
        )
-       ${this.wakeRelay()}`,
+       SELECT (SELECT number FROM numbered) AS number${this.wakeRelay()}`,
       [
         incident.id,
         ...eventColumns(events),
@@ -586,11 +589,27 @@ export class IncidentStore {
         items.map((i) => i.status),
         items.map((i) => i.createdAt),
         items.map((i) => i.updatedAt),
+        awaitsNumber(incident),
         ...values,
       ],
-    );
+    )) as [{ number: number | null }];
+    if (number !== null) numberDrawn(incident, events, number);
     return events;
   }
+}
+
+/** The declaration's data with the drawn number (`n` is the numbered row, if any). */
+const NUMBERED_DATA = `CASE WHEN n.number IS NOT NULL AND e.type = 'incident.declared'
+  THEN jsonb_set(e.data, '{number}', to_jsonb(n.number)) ELSE e.data END`;
+
+function awaitsNumber(incident: Incident): boolean {
+  return incident.snapshot().number === NUMBER_DRAWN_ON_WRITE;
+}
+
+/** Gives the aggregate and its declaration (as written) the number the statement drew. */
+function numberDrawn(incident: Incident, events: StoredEvent[], number: number): void {
+  incident.numberDrawn(number);
+  for (const event of events) if (event.type === 'incident.declared') event.data = { ...event.data, number };
 }
 
 const INCIDENT_COLUMN_NAMES = INCIDENT_COLUMNS.split(',').map((c) => c.trim());
