@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { createDataSource, migrateUnderLock } from './platform/database/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/database/embedded-postgres';
 import { createTransport } from './platform/messaging';
+import type { MessageTransport } from './platform/messaging/message-transport';
 import { OutboxRelay } from './platform/messaging/outbox-relay';
 import { IncidentOutbox } from './incidents';
 import { IntegrationTypes } from './platform/auth/integration-types';
@@ -69,6 +70,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
   const logger = options.logger ?? createLogger(config.logLevel);
   let embedded: EmbeddedDatabase | undefined;
   let dataSource: DataSource | undefined;
+  const started: MessageTransport[] = [];
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
@@ -89,8 +91,15 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
 
     const transport = createTransport(config, dataSource, logger);
+    started.push(transport);
     await transport.start();
-    const relay = new OutboxRelay(dataSource, transport, new IncidentOutbox(), logger);
+    // The relay publishes on a producer of its own: an alert source's 202 waits for its own
+    // records only, never behind a batch of incident events in flight (one request at a time
+    // per producer keeps each key in order; the two never share a topic).
+    const relayTransport = createTransport(config, dataSource, logger);
+    started.push(relayTransport);
+    await relayTransport.start();
+    const relay = new OutboxRelay(dataSource, relayTransport, new IncidentOutbox(), logger);
     const metrics = new Metrics();
 
     const adapter = new FastifyAdapter({
@@ -124,6 +133,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
         dataSource: ds,
         transport,
         relay,
+        relayTransport,
         logger,
         metrics,
         onClosed: async () => {
@@ -174,6 +184,7 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     drains.set(app, drain);
     return app;
   } catch (error) {
+    for (const transport of started) await transport.stop().catch(() => undefined);
     await dataSource?.destroy().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     throw error;

@@ -13,6 +13,8 @@ export interface PlatformDeps {
   dataSource: DataSource;
   transport: MessageTransport;
   relay: OutboxRelay;
+  /** The relay's own producer (stopped after the relay, before the shared transport). */
+  relayTransport?: MessageTransport;
   logger: AppLogger;
   metrics: Metrics;
   /** Called last on shutdown (stops the embedded database). */
@@ -60,9 +62,12 @@ export class PlatformModule implements OnApplicationShutdown {
    * first; they normally stopped already with their module), relay, consumers, producer, pool.
    */
   async onApplicationShutdown(): Promise<void> {
-    const { relay, transport, dataSource, logger, onClosed } = this.deps;
+    const { relay, relayTransport, transport, dataSource, logger, onClosed } = this.deps;
     await this.timers.stop().catch((err) => logger.error({ err }, 'timers stop failed'));
     await relay.stop().catch((err) => logger.error({ err }, 'outbox relay stop failed'));
+    if (relayTransport && relayTransport !== transport) {
+      await relayTransport.stop().catch((err) => logger.error({ err }, 'relay transport stop failed'));
+    }
     await transport.stop().catch((err) => logger.error({ err }, 'transport stop failed'));
     if (dataSource.isInitialized) {
       await dataSource.destroy().catch((err) => logger.error({ err }, 'database pool close failed'));
