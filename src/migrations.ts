@@ -12,6 +12,7 @@ import {
   IncidentChatAndUpdates1764240000000,
   IncidentAwaitingVerification1764240000001,
   ResponderContactMethods1764250000000,
+  IncidentNumberLimit1764290000000,
 } from './incidents/migrations';
 import { Platform1764160000000 } from './platform/database/migrations/1764160000000-platform';
 import { Timers1764210000000 } from './platform/database/migrations/1764210000000-timers';
@@ -39,4 +40,5 @@ export const migrations: Array<new () => MigrationInterface> = [
   Followups1764260000000,
   MaintenanceWindows1764270000000,
   Automations1764280000000,
+  IncidentNumberLimit1764290000000,
 ];

@@ -46,7 +46,7 @@ export class IncidentCommands {
 
   /**
    * Declares several incidents inside the caller's transaction with fewer round trips than one
-   * `declare` each (numbers in one query, one append), as an alert batch of a storm does.
+   * `declare` each (one append, which draws their numbers), as an alert batch of a storm does.
    */
   async declareAll(
     declarations: Array<{ input: DeclareInput; then?: (incident: Incident, ctx: CommandContext) => void }>,

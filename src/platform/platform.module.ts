@@ -2,7 +2,7 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { MESSAGE_TRANSPORT, MessageTransport } from './messaging/message-transport';
-import type { OutboxRelay } from './messaging/outbox-relay';
+import { OUTBOX_RELAY, type OutboxRelay } from './messaging/outbox-relay';
 import { APP_LOGGER, AppLogger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { HealthController } from './observability/health.controller';
@@ -22,7 +22,7 @@ export interface PlatformDeps {
 }
 
 const PLATFORM_DEPS = Symbol('PLATFORM_DEPS');
-export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');
+export { OUTBOX_RELAY };
 
 /** Shares the process-wide resources built at boot with every module. */
 @Global()

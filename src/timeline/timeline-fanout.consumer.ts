@@ -11,8 +11,7 @@ import {
   OutgoingMessage,
   TOPICS,
 } from '../platform/messaging/message-transport';
-import type { OutboxRelay } from '../platform/messaging/outbox-relay';
-import { OUTBOX_RELAY } from '../platform/platform.module';
+import { OUTBOX_RELAY, type OutboxRelay } from '../platform/messaging/outbox-relay';
 import { APP_LOGGER, AppLogger } from '../platform/observability/logger';
 import { IncidentSubscription, SubscriptionLimits, TimelineSource } from './incident-subscription';
 import { TimelineClient } from './timeline-client';

@@ -50,6 +50,11 @@ describe('Gathered incident commands (group commit)', () => {
     expect(store.gatheredLargest.declarations).toBeGreaterThan(1);
     expect(new Set(declared.map((d) => d.incident.number)).size).toBe(60);
     expect(Math.max(...declared.map((d) => d.incident.number)) - Math.min(...declared.map((d) => d.incident.number))).toBe(59);
+    // The sequence stops below the placeholder, so a drawn number is never mistaken for it.
+    const [sequence] = (await db.query(
+      `SELECT max_value::text AS max FROM pg_sequences WHERE sequencename = 'incident_number_seq'`,
+    )) as Array<{ max: string }>;
+    expect(Number(sequence.max)).toBe(NUMBER_DRAWN_ON_WRITE - 1);
     // One alone too (an idle store runs the first command at once, on its own).
     const [alone] = await declareMany(1, 'alone');
     for (const d of [...declared, alone]) {

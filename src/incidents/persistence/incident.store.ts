@@ -131,8 +131,8 @@ export class IncidentStore {
 
   /**
    * Declares an incident; `then` runs more of the aggregate's commands on it before the one
-   * append (an alert-declared incident attaches its alerts in the same statement: two round
-   * trips for a new incident, not four).
+   * append, which also draws its number (an alert-declared incident attaches its alerts in
+   * the same statement: one round trip for a new incident).
    */
   async declare(
     input: DeclareInput,
@@ -160,8 +160,8 @@ export class IncidentStore {
   }
 
   /**
-   * Declares several incidents in a caller's transaction (an alert batch of a storm): their
-   * numbers in one round trip and, unless one touches action items, one append for them all.
+   * Declares several incidents in a caller's transaction (an alert batch of a storm): unless
+   * one touches action items, one append for them all, which draws their numbers.
    * `then` of each runs on it before the append, as in `declare`.
    */
   async declareAll(
@@ -261,14 +261,13 @@ export class IncidentStore {
          SELECT id, nextval('incident_number_seq')::int AS number FROM unnest($8::uuid[]) AS n(id)
        ), appended AS (
          INSERT INTO incident_events (incident_id, seq, type, actor, occurred_at, data)
-         SELECT e.incident_id, e.seq, e.type, e.actor, e.occurred_at, ${NUMBERED_DATA}
+         SELECT e.incident_id, e.seq, e.type, e.actor, e.occurred_at, ${numberedData('e.incident_id')}
          FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
            AS e(incident_id, seq, type, actor, occurred_at, data)
-         LEFT JOIN numbered n ON n.id = e.incident_id
        ), current AS (
          INSERT INTO incidents (${INCIDENT_COLUMN_NAMES.join(', ')})
-         SELECT ${INCIDENT_COLUMN_NAMES.map((c) => (c === 'number' ? 'COALESCE(n.number, r.number)' : `r.${c}`)).join(', ')}
-         FROM json_populate_recordset(NULL::incidents, $7::json) AS r LEFT JOIN numbered n ON n.id = r.id
+         SELECT ${INCIDENT_COLUMN_NAMES.map((c) => (c === 'number' ? `COALESCE(${drawnFor('r.id')}, r.number)` : `r.${c}`)).join(', ')}
+         FROM json_populate_recordset(NULL::incidents, $7::json) AS r
          ON CONFLICT (id) DO UPDATE SET ${updates}
        )
        SELECT (SELECT json_object_agg(id, number) FROM numbered) AS numbers${this.wakeRelay()}`,
@@ -439,9 +438,9 @@ export class IncidentStore {
   );
 
   /**
-   * Declarations gathered while others ran: their numbers in one query and one statement for
-   * all (atomic without a transaction). Returns those left to declare alone: all of them if
-   * the statement failed, and any whose events touch action items. Their numbers are gaps.
+   * Declarations gathered while others ran: one statement for all, which draws their numbers
+   * (atomic without a transaction). Returns those left to declare alone: all of them if the
+   * statement failed (numbers it drew are gaps), and any whose events touch action items.
    */
   private async declareTogether(batch: Declaration[]): Promise<Declaration[]> {
     const now = new Date();
@@ -551,7 +550,7 @@ export class IncidentStore {
     const columns = INCIDENT_COLUMN_NAMES;
     const first = 15; // $1..$14 are the event and action item arrays and the draw flag below
     const placeholders = columns
-      .map((c, i) => (c === 'number' ? `COALESCE((SELECT number FROM numbered), $${i + first})` : `$${i + first}`))
+      .map((c, i) => (c === 'number' ? `COALESCE(${drawnFor('$1::uuid')}, $${i + first})` : `$${i + first}`))
       .join(', ');
     const updates = columns
       .filter((c) => c !== 'id')
@@ -562,10 +561,9 @@ export class IncidentStore {
          SELECT $1::uuid AS id, nextval('incident_number_seq')::int AS number WHERE $14::boolean
        ), appended AS (
          INSERT INTO incident_events (incident_id, seq, type, actor, occurred_at, data)
-         SELECT $1::uuid, e.seq, e.type, e.actor, e.occurred_at, ${NUMBERED_DATA}
+         SELECT $1::uuid, e.seq, e.type, e.actor, e.occurred_at, ${numberedData('$1::uuid')}
          FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
            AS e(seq, type, actor, occurred_at, data)
-         LEFT JOIN numbered n ON true
        ), current AS (
          INSERT INTO incidents (${columns.join(', ')}) VALUES (${placeholders})
          ON CONFLICT (id) DO UPDATE SET ${updates}
@@ -598,9 +596,16 @@ export class IncidentStore {
   }
 }
 
-/** The declaration's data with the drawn number (`n` is the numbered row, if any). */
-const NUMBERED_DATA = `CASE WHEN n.number IS NOT NULL AND e.type = 'incident.declared'
-  THEN jsonb_set(e.data, '{number}', to_jsonb(n.number)) ELSE e.data END`;
+/**
+ * The number the statement's `numbered` CTE drew for an incident (NULL for one not new). A
+ * scalar subquery rather than a join, so rows keep their unnest order: an incident's events
+ * take their positions in seq order, and rows their locks in id order.
+ */
+const drawnFor = (id: string) => `(SELECT number FROM numbered WHERE numbered.id = ${id})`;
+
+/** An event's data, with the drawn number in a declaration. */
+const numberedData = (id: string) => `CASE WHEN e.type = 'incident.declared' AND ${drawnFor(id)} IS NOT NULL
+  THEN jsonb_set(e.data, '{number}', to_jsonb(${drawnFor(id)})) ELSE e.data END`;
 
 function awaitsNumber(incident: Incident): boolean {
   return incident.snapshot().number === NUMBER_DRAWN_ON_WRITE;

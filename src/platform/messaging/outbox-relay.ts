@@ -6,6 +6,9 @@ import { OutboxEntry, OutboxSource } from './outbox-source';
 import { closeQuietly, ownConnection, quoteIdentifier } from './own-connection';
 import { Signal } from './signal';
 
+/** The process's relay, for the modules that read what it publishes and for readiness. */
+export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');
+
 export interface OutboxRelayOptions {
   /** Most rows per publish. Default 500. */
   batchSize?: number;
@@ -58,6 +61,11 @@ export class OutboxRelay {
    */
   onPublished(listener: (topic: string, messages: OutgoingMessage[]) => void): void {
     this.publishedListeners.push(listener);
+  }
+
+  /** Whether the transport it publishes on answers (it may be its own; see bootstrap). */
+  transportHealthy(): Promise<boolean> {
+    return this.transport.isHealthy();
   }
 
   /** Whether this relay currently holds the lock. */

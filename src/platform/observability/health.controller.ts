@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.guard';
 import { MESSAGE_TRANSPORT, MessageTransport } from '../messaging/message-transport';
+import { OUTBOX_RELAY, OutboxRelay } from '../messaging/outbox-relay';
 import { Metrics } from './metrics';
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -27,6 +28,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(MESSAGE_TRANSPORT) private readonly transport: MessageTransport,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     private readonly metrics: Metrics,
   ) {}
 
@@ -37,7 +39,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The database and the transport answer; 503 otherwise so a load balancer looks elsewhere. */
+  /** The database and the transports answer; 503 otherwise so a load balancer looks elsewhere. */
   @Get('readyz')
   async readyz(@Res() reply: FastifyReply) {
     const [database, transport] = await Promise.all([
@@ -45,7 +47,11 @@ export class HealthController {
         () => 'ok',
         (err: Error) => `unreachable: ${err.message}`,
       ),
-      withTimeout(this.transport.isHealthy(), 1500).then(
+      // The shared transport and the relay's own producer (incident events stop without it).
+      withTimeout(
+        Promise.all([this.transport.isHealthy(), this.relay.transportHealthy()]).then(([a, b]) => a && b),
+        1500,
+      ).then(
         (healthy) => (healthy ? 'ok' : 'unreachable'),
         (err: Error) => `unreachable: ${err.message}`,
       ),
