@@ -93,12 +93,15 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
     const transport = createTransport(config, dataSource, logger);
     started.push(transport);
     await transport.start();
-    // The relay publishes on a producer of its own: an alert source's 202 waits for its own
-    // records only, never behind a batch of incident events in flight (one request at a time
-    // per producer keeps each key in order; the two never share a topic).
-    const relayTransport = createTransport(config, dataSource, logger);
-    started.push(relayTransport);
-    await relayTransport.start();
+    // With Kafka the relay publishes on a producer of its own: an alert source's 202 waits for
+    // its own records only, never behind a batch of incident events in flight (one request at a
+    // time per producer keeps each key in order; the two never share a topic). In-process, every
+    // insert takes one advisory lock anyway, so a second transport would buy nothing.
+    const relayTransport = config.kafka ? createTransport(config, dataSource, logger) : transport;
+    if (relayTransport !== transport) {
+      started.push(relayTransport);
+      await relayTransport.start();
+    }
     const relay = new OutboxRelay(dataSource, relayTransport, new IncidentOutbox(), logger);
     const metrics = new Metrics();
 

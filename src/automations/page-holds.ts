@@ -32,12 +32,11 @@ export class PageHolds {
   /**
    * Whether to hold the incident's page. Decides (once, idempotently) the automations for the
    * declaring alert, so the run is queued even if automation's own consumer has not seen the
-   * alert yet. Joins the caller's transaction when given.
+   * alert yet. Joins the caller's transaction when given. Where `anyCanHold` is false this is
+   * always false: most deployments have no such automation and a storm declares hundreds of
+   * incidents, so callers ask that first (paging once per batch).
    */
-  async holdFor(incidentId: string, tx?: EntityManager, canHold?: boolean): Promise<boolean> {
-    // Only an `auto` automation that verifies can hold a page; most deployments have none, and
-    // a storm declares hundreds of incidents, so that is asked first (once per batch by paging).
-    if (!(canHold ?? (await this.anyCanHold(tx)))) return false;
+  async holdFor(incidentId: string, tx?: EntityManager): Promise<boolean> {
     // A failed read pages: an automation that cannot be asked never keeps people asleep.
     const alerts = await this.engine.alertsOf(incidentId).catch(() => []);
     // The alerts of the delivery that declared the incident (attached together, first). One that

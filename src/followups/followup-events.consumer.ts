@@ -56,10 +56,16 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
     // incidents module's views, in one query, for a status update's text and for incidents this
     // group has no facts of yet (declared before it existed, and not in this batch). Facts are only
     // ever added, so an incident known here is known inside the transaction too.
-    const known = await this.cadence.known(this.db.manager, incidentIds);
-    for (const e of relevant) if (e.type === 'incident.declared') known.add(e.incidentId);
-    const wanted = new Set(relevant.filter((e) => needsView(e, known)).map((e) => e.incidentId));
-    const views = await this.views([...wanted]);
+    // A storm's batch declares its incidents, so it asks nothing here.
+    const declaredHere = new Set(relevant.filter((e) => e.type === 'incident.declared').map((e) => e.incidentId));
+    const unsure = [
+      ...new Set(relevant.filter((e) => affectsCadence(e.type) && !declaredHere.has(e.incidentId)).map((e) => e.incidentId)),
+    ];
+    const haveFacts = unsure.length > 0 ? await this.cadence.known(this.db.manager, unsure) : new Set<string>();
+    const needsView = (e: IncidentEventMessage) =>
+      e.type === 'incident.status_update' ||
+      (affectsCadence(e.type) && !declaredHere.has(e.incidentId) && !haveFacts.has(e.incidentId));
+    const views = await this.views([...new Set(relevant.filter(needsView).map((e) => e.incidentId))]);
     await this.db.transaction(async (tx) => {
       const facts = await this.cadence.load(tx, incidentIds);
       // Per incident, the facts before the batch's first event of it (and whether this group armed
@@ -149,11 +155,6 @@ export class FollowupEventsConsumer extends IncidentEventConsumer {
     const views: IncidentView[] = await this.queries.execute(new GetIncidents(incidentIds));
     return new Map(views.map((v) => [v.id, v]));
   }
-}
-
-function needsView(event: IncidentEventMessage, known: Set<string>): boolean {
-  if (event.type === 'incident.status_update') return true;
-  return affectsCadence(event.type) && !known.has(event.incidentId);
 }
 
 /** Facts for an incident whose earlier events this group never saw (declared before it existed). */

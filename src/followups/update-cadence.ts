@@ -17,12 +17,7 @@ interface LapsePayload {
   since: string;
 }
 
-/**
- * The status-update cadence on the one timer mechanism. One timer per lapse, keyed by the
- * incident and the instant its clock started: an update starts a new clock (a new key, the old
- * pending one cancelled), a severity change moves the pending timer (cancel + schedule: a fired
- * key stays used, so a lapse never reminds twice), resolving cancels it.
- */
+/** One incident's cadence facts across a batch: before its first event and after its last. */
 export interface CadenceChange {
   incidentId: string;
   before: CadenceFacts | undefined;
@@ -31,6 +26,12 @@ export interface CadenceChange {
   beforeArmed: boolean;
 }
 
+/**
+ * The status-update cadence on the one timer mechanism. One timer per lapse, keyed by the
+ * incident and the instant its clock started: an update starts a new clock (a new key, the old
+ * pending one cancelled), a severity change moves the pending timer (cancel + schedule: a fired
+ * key stays used, so a lapse never reminds twice), resolving cancels it.
+ */
 @Injectable()
 export class UpdateCadence implements OnModuleInit {
   constructor(

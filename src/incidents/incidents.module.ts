@@ -1,6 +1,5 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
-import { OUTBOX_RELAY } from '../platform/platform.module';
-import type { OutboxRelay } from '../platform/messaging/outbox-relay';
+import { OUTBOX_RELAY, type OutboxRelay } from '../platform/messaging/outbox-relay';
 import { AddActionItemHandler } from './commands/add-action-item/add-action-item.command';
 import { UpdateActionItemHandler } from './commands/update-action-item/update-action-item.command';
 import { AddNoteHandler } from './commands/add-note/add-note.command';

@@ -129,7 +129,7 @@ export class PagingEventsConsumer extends IncidentEventConsumer {
         // A replayed old declaration pages nobody, so it must not queue an automation run either.
         if (isStaleTrigger(occurredAt, new Date())) break;
         scope.canHold ??= await this.holds.anyCanHold(tx);
-        if (await this.holds.holdFor(event.incidentId, tx, scope.canHold)) {
+        if (scope.canHold && (await this.holds.holdFor(event.incidentId, tx))) {
           this.metrics.holds.inc({ outcome: 'held' });
           this.logger.info({ incidentId: event.incidentId }, "Page held for an automation's verdict");
           break;

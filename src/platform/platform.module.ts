@@ -13,8 +13,8 @@ export interface PlatformDeps {
   dataSource: DataSource;
   transport: MessageTransport;
   relay: OutboxRelay;
-  /** The relay's own producer (stopped after the relay, before the shared transport). */
-  relayTransport?: MessageTransport;
+  /** What the relay publishes on: its own with Kafka, else `transport` (stopped after the relay). */
+  relayTransport: MessageTransport;
   logger: AppLogger;
   metrics: Metrics;
   /** Called last on shutdown (stops the embedded database). */
@@ -22,7 +22,6 @@ export interface PlatformDeps {
 }
 
 const PLATFORM_DEPS = Symbol('PLATFORM_DEPS');
-export { OUTBOX_RELAY };
 
 /** Shares the process-wide resources built at boot with every module. */
 @Global()
@@ -65,7 +64,7 @@ export class PlatformModule implements OnApplicationShutdown {
     const { relay, relayTransport, transport, dataSource, logger, onClosed } = this.deps;
     await this.timers.stop().catch((err) => logger.error({ err }, 'timers stop failed'));
     await relay.stop().catch((err) => logger.error({ err }, 'outbox relay stop failed'));
-    if (relayTransport && relayTransport !== transport) {
+    if (relayTransport !== transport) {
       await relayTransport.stop().catch((err) => logger.error({ err }, 'relay transport stop failed'));
     }
     await transport.stop().catch((err) => logger.error({ err }, 'transport stop failed'));

@@ -28,10 +28,10 @@ export const SUBSCRIPTION_LIMITS: SubscriptionLimits = { pageSize: 100, maxQueue
 const CONCURRENT_LOG_READS = 5;
 
 /**
- * `incident` snapshot reads at once. A storm declares incidents faster than one read each
- * takes; unbounded, a burst of them would take the pool from the alert consumer's
- * transactions, which are what the storm is waiting for. Reads queue here instead (one per
- * incident at a time, later changes folded into the next read).
+ * The most incidents one `incident` snapshot read takes. One reader reads at a time, every
+ * incident owed so far in one query: a storm declares incidents faster than a read per
+ * incident could keep up with, and those reads would take the pool from the alert consumer's
+ * transactions, which are what the storm is waiting for.
  */
 const SNAPSHOTS_PER_READ = 500;
 const SNAPSHOT_RETRY_MS = 1000;
@@ -59,7 +59,6 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly byIncident = new Map<string, Map<TimelineClient, IncidentSubscription>>();
   private readonly everything = new Set<TimelineClient>();
   private readonly recent = new Map<string, Recent>();
-  /** Incidents whose snapshot is being read; true when another read is wanted after it. */
   /** Incidents whose snapshot `*` subscribers are owed, and whether a reader is at it. */
   private readonly snapshotsWanted = new Set<string>();
   private readingSnapshots = false;
@@ -220,9 +219,8 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
     const entries: TimelineEntry[] = [];
     const last = new Map<string, number>();
     for (const message of messages) {
-      const decoded = decodeIncidentEvent(message.value);
-      if (!decoded.ok) continue; // the tail logs it
-      const entry = toTimelineEntry(decoded.message);
+      const entry = this.parse(message);
+      if (!entry) continue;
       const seen = last.get(entry.incidentId) ?? this.recent.get(entry.incidentId)?.seq ?? 0;
       if (entry.seq !== seen + 1) continue;
       entries.push(entry);
@@ -330,15 +328,19 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** The published contract, decoded once; a message this version cannot read is skipped and logged. */
-  private parse(message: IncomingMessage): TimelineEntry | undefined {
+  private parse(message: IncomingMessage | OutgoingMessage): TimelineEntry | undefined {
     const decoded = decodeIncidentEvent(message.value);
     if (decoded.ok) return toTimelineEntry(decoded.message);
-    this.logger.warn(
-      { topic: message.topic, partition: message.partition, offset: message.offset, reason: decoded.reason },
-      'Timeline skipped an incident event it cannot read',
-    );
+    if ('offset' in message) {
+      // From the tail; one published here that it cannot read, the tail logs when it comes back.
+      this.logger.warn(
+        { topic: message.topic, partition: message.partition, offset: message.offset, reason: decoded.reason },
+        'Timeline skipped an incident event it cannot read',
+      );
+    }
     return undefined;
   }
+
 }
 
 /** Runs at most `max` of the given tasks at once, the others in arrival order. */

@@ -53,4 +53,30 @@ describe('embedded default: SIGTERM', () => {
     // Nothing lost its database while it was still stopping.
     expect(output).not.toMatch(/lost its connection|terminating connection|shutdown failed/);
   }, 150_000);
+
+  it('a SIGTERM while it is still booting waits for boot, then stops the database too, and exits 0', async () => {
+    const port = await freePort();
+    let output = '';
+    child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), SITREP_DATA_DIR: dataDir },
+    });
+    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    let signalled = false;
+    const watch = (chunk: Buffer) => {
+      output += chunk;
+      // The embedded database is up; migrations and the HTTP server are not yet.
+      if (!signalled && output.includes('Running in embedded mode')) {
+        signalled = true;
+        child!.kill('SIGTERM');
+      }
+    };
+    child.stdout!.on('data', watch);
+    child.stderr!.on('data', watch);
+    expect(await exited).toBe(0);
+    expect(signalled).toBe(true);
+    expect(output).not.toContain('listening on port');
+    // The database went with it: a next start would otherwise find its data directory in use.
+    expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 150_000);
 });

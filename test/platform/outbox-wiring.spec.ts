@@ -1,6 +1,5 @@
 import { Client, Notification } from 'pg';
-import type { OutboxRelay } from '../../src/platform/messaging/outbox-relay';
-import { OUTBOX_RELAY } from '../../src/platform/platform.module';
+import { OUTBOX_RELAY, type OutboxRelay } from '../../src/platform/messaging/outbox-relay';
 import { createTestDatabase, dropTestDatabase, eventually } from '../support/database';
 import { call, startApp, TestApp } from '../support/app';
 

@@ -226,6 +226,11 @@ export class Incident {
 
   // ---- reading ----------------------------------------------------------------------------
 
+  /** The human number (#42); NUMBER_DRAWN_ON_WRITE until the store has drawn it. */
+  get number(): number {
+    return this.state.number;
+  }
+
   /** Number of events applied, recorded ones included: the seq of the last event. */
   get version(): number {
     return this.state.version;

@@ -7,8 +7,8 @@
 export class GatheredCommands<T> {
   private readonly waiting: T[] = [];
   private active = 0;
-  /** Batches run, and the largest: for tests and benchmarks. */
-  readonly stats = { batches: 0, largest: 0 };
+  /** The largest batch so far: for tests and benchmarks. */
+  readonly stats = { largest: 0 };
 
   constructor(
     /** Settles every item of the batch; must not throw. */
@@ -28,7 +28,6 @@ export class GatheredCommands<T> {
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, this.maxBatch);
-        this.stats.batches++;
         this.stats.largest = Math.max(this.stats.largest, batch.length);
         await this.run(batch);
       }

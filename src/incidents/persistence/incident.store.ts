@@ -608,7 +608,7 @@ const numberedData = (id: string) => `CASE WHEN e.type = 'incident.declared' AND
   THEN jsonb_set(e.data, '{number}', to_jsonb(${drawnFor(id)})) ELSE e.data END`;
 
 function awaitsNumber(incident: Incident): boolean {
-  return incident.snapshot().number === NUMBER_DRAWN_ON_WRITE;
+  return incident.number === NUMBER_DRAWN_ON_WRITE;
 }
 
 /** Gives the aggregate and its declaration (as written) the number the statement drew. */

