@@ -544,8 +544,9 @@ class KafkaConsumer extends GroupMember {
     this.commits.request(() => commitOffsetsIfNecessary(uncommittedOffsets()));
     // Stopping: kafkajs leaves the group after this batch, so its offsets are committed first.
     if (!isRunning()) await this.settleCommits();
-    // kafkajs fetches again once every batch of this fetch returns, so this delays that fetch.
-    else await this.batchWindow();
+    // kafkajs fetches again once every batch of this fetch returns, so this delays that fetch;
+    // not while the partition has more waiting (a group catching up reads on at full speed).
+    else if (batch.offsetLag() === '0') await this.batchWindow();
   }
 
   /**

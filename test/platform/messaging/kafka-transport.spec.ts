@@ -182,6 +182,26 @@ describe('KafkaTransport', () => {
     expect(windowCalls.slice(1).map((call) => [...call].sort())).toEqual([['w2', 'w3', 'w30']]);
   });
 
+  it('with a batch window, a group catching up on a backlog reads on without pausing', async () => {
+    // Separate publishes to one key: separate record batches, each its own fetch on the mock broker.
+    for (let i = 1; i <= 4; i++) await transport.publish('catchup', [{ key: 'c', value: `c${i}` }]);
+    const seen: string[] = [];
+    const handle = await transport.consume({
+      groupId: 'catchup',
+      topic: 'catchup',
+      fromBeginning: true,
+      maxWaitMs: 10,
+      batchWindowMs: 60_000, // a pause after each of them would take minutes
+      handleBatch: async (messages) => void seen.push(...messages.map(text)),
+    });
+    try {
+      await eventually(() => seen.length === 4, { timeoutMs: 30_000, message: 'the backlog read through' });
+      expect(seen).toEqual(['c1', 'c2', 'c3', 'c4']);
+    } finally {
+      await handle.stop();
+    }
+  });
+
   it('gathers concurrent publishes into few producer requests', async () => {
     const before = transport.stats.sendBatches;
     await Promise.all(
