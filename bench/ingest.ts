@@ -11,12 +11,14 @@
 // produce beyond it is reported as dropped by the broker.
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { encodeAlertMessages } from '../src/alerts/alert-message';
 import { normaliseAlertmanager } from '../src/alerts/sources';
 import { KafkaTransport } from '../src/platform/messaging';
 import { startKafkaMockBroker } from '../test/support/kafka-broker';
+import { cpuMeter, describeCpu } from './cpu';
 import { api, freshDatabase, startService } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -79,7 +81,7 @@ function payload(run: string, alerts = ALERTS_PER_PAYLOAD, group?: string): stri
 }
 
 /** The ceiling: a plain Node http server in its own process that parses the JSON and answers 202. */
-function startBaseline(): Promise<{ url: string; stop(): Promise<void> }> {
+function startBaseline(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const script = `
     const http = require('http');
     const server = http.createServer((req, res) => {
@@ -103,6 +105,73 @@ function startBaseline(): Promise<{ url: string; stop(): Promise<void> }> {
     child.stdout!.once('data', (chunk: Buffer) => {
       resolve({
         url: `http://127.0.0.1:${Number(chunk.toString().trim())}`,
+        pid: child.pid!,
+        stop: () =>
+          new Promise<void>((done) => {
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+/**
+ * The floor of the chosen stack: Fastify and a kafkajs producer in their own process, nothing of
+ * Sitrep's. It parses the body, produces one record per alert (the alert's JSON, keyed by the
+ * group) with acks = all, the requests that arrive while one is in flight together, and answers
+ * 202 once acknowledged.
+ * No auth, validation, normalising or metrics: what Sitrep's endpoint cannot beat on this box.
+ */
+function startStackFloor(brokers: string, topic: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const script = `
+    const fastify = require('fastify')({ bodyLimit: 10 * 1024 * 1024 });
+    const { Kafka, Partitioners, logLevel } = require('kafkajs');
+    const kafka = new Kafka({ clientId: 'floor', brokers: ${JSON.stringify(brokers.split(','))}, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+    // Requests that arrive while a send is in flight go together in the next one: one
+    // producer request at a time, as a careful minimal service would do it.
+    let waiting = [];
+    let sending = false;
+    async function flush() {
+      sending = true;
+      while (waiting.length) {
+        const batch = waiting;
+        waiting = [];
+        try {
+          await producer.send({ topic: ${JSON.stringify(topic)}, acks: -1, messages: batch.flatMap((b) => b.messages) });
+          for (const b of batch) b.resolve();
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
+      sending = false;
+    }
+    fastify.post('/api/v1/alerts/alertmanager', async (request, reply) => {
+      const body = request.body;
+      const messages = body.alerts.map((alert) => ({ key: body.groupKey, value: JSON.stringify(alert) }));
+      await new Promise((resolve, reject) => {
+        waiting.push({ messages, resolve, reject });
+        if (!sending) void flush();
+      });
+      reply.code(202);
+      return { accepted: messages.length };
+    });
+    (async () => {
+      // The mock cluster has no controller for CreateTopics; it creates the topic on first use.
+      await producer.connect();
+      await fastify.listen({ port: 0, host: '127.0.0.1' });
+      console.log(fastify.server.address().port);
+    })();`;
+  const child: ChildProcess = spawn(process.execPath, ['-e', script], {
+    cwd: path.resolve(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve) => {
+    child.stdout!.once('data', (chunk: Buffer) => {
+      resolve({
+        url: `http://127.0.0.1:${Number(chunk.toString().trim())}`,
+        pid: child.pid!,
         stop: () =>
           new Promise<void>((done) => {
             child.once('exit', () => done());
@@ -210,6 +279,7 @@ async function main() {
   const serviceEnv = { DATABASE_URL: databaseUrl, KAFKA_BROKERS: broker.brokers, KAFKA_TOPIC_PREFIX: prefix };
   let service = await startService(serviceEnv);
   const baseline = await startBaseline();
+  const floor = await startStackFloor(broker.brokers, `${prefix}floor`);
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -241,6 +311,19 @@ async function main() {
       duration: warm,
       requests: [{ method: 'POST', path: '/api/v1/alerts/alertmanager', body: payload('v') }],
     });
+    await autocannon({
+      url: floor.url,
+      connections: CONNECTIONS,
+      duration: warm,
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/alerts/alertmanager',
+          setupRequest: (req: any) => ({ ...req, body: payload('f') }),
+        },
+      ],
+    });
     acceptedAlerts +=
       ALERTS_PER_PAYLOAD *
       (
@@ -264,25 +347,43 @@ async function main() {
     );
     const base: number[] = [];
     const sitrep: number[] = [];
+    const stack: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       await settle();
+      let cpu = cpuMeter(baseline.pid);
       const a = await load(baseline.url, integration.key, 'b');
+      const baselineCpu = describeCpu(cpu.stop(), { count: a.ok, name: 'request' }, 'baseline');
       base.push(a.reqPerSec);
       console.log(
         `  round ${round} A baseline  ${a.reqPerSec.toFixed(0).padStart(6)} req/s ${(a.reqPerSec * ALERTS_PER_PAYLOAD).toFixed(0).padStart(7)} alerts/s  p50 ${a.p50} ms  p99 ${a.p99} ms  non-2xx ${a.non2xx}  errors ${a.errors}`,
       );
+      console.log(`                     ${baselineCpu}`);
       const storedBefore = await settle();
+      cpu = cpuMeter(service.pid);
       const b = await load(service.url, integration.key, String.fromCharCode(97 + round));
+      const sitrepCpu = describeCpu(cpu.stop(), { count: b.ok, name: 'request' }, 'service');
       const storedDuring = (await alertCount(db, integration.id)) - storedBefore;
       sitrep.push(b.reqPerSec);
       acceptedAlerts += b.ok * ALERTS_PER_PAYLOAD;
       console.log(
         `  round ${round} B Sitrep    ${b.reqPerSec.toFixed(0).padStart(6)} req/s ${(b.reqPerSec * ALERTS_PER_PAYLOAD).toFixed(0).padStart(7)} alerts/s  p50 ${b.p50} ms  p99 ${b.p99} ms  non-2xx ${b.non2xx}  errors ${b.errors}  (stored meanwhile ${(storedDuring / SECONDS).toFixed(0)} alerts/s)`,
       );
+      console.log(`                     ${sitrepCpu}`);
+      await settle();
+      cpu = cpuMeter(floor.pid);
+      const c = await load(floor.url, integration.key, 'f');
+      stack.push(c.reqPerSec);
+      console.log(
+        `  round ${round} C stack floor ${c.reqPerSec.toFixed(0).padStart(4)} req/s ${(c.reqPerSec * ALERTS_PER_PAYLOAD).toFixed(0).padStart(7)} alerts/s  p50 ${c.p50} ms  p99 ${c.p99} ms  non-2xx ${c.non2xx}  errors ${c.errors}`,
+      );
+      console.log(`                     ${describeCpu(cpu.stop(), { count: c.ok, name: 'request' }, 'floor')}`);
     }
     const ratio = median(sitrep) / median(base);
     console.log(
       `  median: baseline ${median(base).toFixed(0)} req/s, Sitrep ${median(sitrep).toFixed(0)} req/s = ${(median(sitrep) * ALERTS_PER_PAYLOAD).toFixed(0)} alerts/s; Sitrep/baseline ${ratio.toFixed(2)}`,
+    );
+    console.log(
+      `  the stack's floor (Fastify + kafkajs, nothing of Sitrep's) ${median(stack).toFixed(0)} req/s: floor/baseline ${(median(stack) / median(base)).toFixed(2)}, Sitrep/floor ${(median(sitrep) / median(stack)).toFixed(2)}`,
     );
 
     // What the consumer stored of the A/B load once it settles (the mock broker drops records a
@@ -344,6 +445,7 @@ async function main() {
   } finally {
     await db.end();
     await baseline.stop();
+    await floor.stop();
     await service.stop();
     await broker.stop();
   }

@@ -29,13 +29,19 @@ function freePort(): Promise<number> {
 }
 
 /** Runs the service as its own process (as in production), so the load generator does not share its event loop. */
-export async function startService(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startService(
+  env: Record<string, string>,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', '@swc-node/register', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), SITREP_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', '@swc-node/register', 'src/main.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), SITREP_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60000;
   for (;;) {
@@ -49,6 +55,7 @@ export async function startService(env: Record<string, string>): Promise<{ url: 
   }
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -17,6 +17,7 @@ import { io, Socket } from 'socket.io-client';
 import { MailSink } from '../test/notifications/mail-sink';
 import { SlackStub } from '../test/notifications/slack-stub';
 import { startKafkaMockBroker } from '../test/support/kafka-broker';
+import { cpuMeter, describeCpu } from './cpu';
 import { ADMIN, api, freshDatabase, startService } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -216,7 +217,7 @@ async function alertLatency(
   return { samples, expected: webhooks * shape.alerts, drainedMs: Math.max(0, lastArrival - lastSent) };
 }
 
-async function attachShape(url: string, key: string) {
+async function attachShape(url: string, pid: number, key: string) {
   const run = Math.random().toString(16).slice(2, 6);
   const shape = (alerts: number): Alertmanager => ({
     run,
@@ -228,6 +229,7 @@ async function attachShape(url: string, key: string) {
   await alertLatency(url, key, shape(1), 500, 100);
   for (const perSecond of [100, 1000]) {
     const perRequest = perSecond >= 1000 ? 10 : 1;
+    const cpu = cpuMeter(pid);
     const { samples, expected } = await alertLatency(
       url,
       key,
@@ -241,6 +243,7 @@ async function attachShape(url: string, key: string) {
       expected,
     );
     console.log(`  ${breakdown(samples)}`);
+    console.log(`  ${describeCpu(cpu.stop(), { count: expected, name: 'alert' }, 'service')}`);
   }
 }
 
@@ -312,6 +315,7 @@ async function storm(brokers: string, notifications: boolean) {
     for (let run = 1; run <= RUNS; run++) {
       const before = await scrape(service.url, CONSUMER_SERIES);
       const runStarted = Date.now();
+      const cpu = cpuMeter(service.pid);
       const { samples, expected, drainedMs } = await alertLatency(
         service.url,
         integration.key,
@@ -325,6 +329,7 @@ async function storm(brokers: string, notifications: boolean) {
       console.log(
         `         ${consumerLine(before, await scrape(service.url, CONSUMER_SERIES), Date.now() - runStarted)}`,
       );
+      console.log(`         ${describeCpu(cpu.stop(), { count: expected, name: 'webhook' }, 'service')}`);
       await sleep(2000);
     }
     if (slack && mail) {
@@ -354,7 +359,7 @@ async function main() {
           name: 'bench',
         });
         console.log(`Sitrep live timeline benchmark (${SECONDS} s per rate, kcat mock broker, local PostgreSQL)`);
-        if (shapes.includes('attach')) await attachShape(service.url, integration.key);
+        if (shapes.includes('attach')) await attachShape(service.url, service.pid, integration.key);
         if (shapes.includes('fanout')) await fanOut(service.url, 1000);
       } finally {
         await service.stop();
