@@ -1,8 +1,9 @@
 // Alert ingestion throughput and latency, against the kcat mock Kafka broker and PostgreSQL.
 // Run by hand: `node -r @swc-node/register bench/ingest.ts` (PostgreSQL on 127.0.0.1:5432, kcat installed).
-//   A/B: a minimal Node http server that parses JSON and answers 202 (the ceiling of this machine)
-//        vs Sitrep's Alertmanager endpoint, 10-alert payloads with rotating fingerprints,
-//        32 connections, alternated BENCH_ROUNDS times.
+//   A/B/C: a minimal Node http server that parses JSON and answers 202 (the ceiling of this
+//        machine) vs Sitrep's Alertmanager endpoint vs the stack's floor (Fastify + kafkajs,
+//        nothing of Sitrep's), 10-alert payloads with rotating fingerprints, 32 connections,
+//        BENCH_ROUNDS rounds; each run also prints where the machine's CPU went.
 //   Then the consumer's alerts/s into PostgreSQL: while the A/B runs (saturated, sharing the CPU
 //   with HTTP), and alone, draining a backlog produced while the service was stopped; and a
 //   5,000-alert payload from POST to every alert on its incident.
@@ -121,7 +122,7 @@ function startBaseline(): Promise<{ url: string; pid: number; stop(): Promise<vo
  * Sitrep's. It parses the body, produces one record per alert (the alert's JSON, keyed by the
  * group) with acks = all, the requests that arrive while one is in flight together, and answers
  * 202 once acknowledged.
- * No auth, validation, normalising or metrics: what Sitrep's endpoint cannot beat on this box.
+ * No auth, validation, normalising or metrics: what the stack costs before Sitrep adds anything.
  */
 function startStackFloor(brokers: string, topic: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const script = `
