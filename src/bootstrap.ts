@@ -196,7 +196,8 @@ export async function createApp(config: AppConfig, options: BootOptions = {}): P
 
 /**
  * Stops in the order that loses nothing: stop accepting and let in-flight requests finish,
- * then stop consumers, the outbox relay and the producer, then close the pool.
+ * then stop consumers, the outbox relay and the transports (with Kafka, the relay's producer
+ * after the relay), then close the pool.
  */
 export async function closeGracefully(app: NestFastifyApplication): Promise<void> {
   await drains.get(app)?.();

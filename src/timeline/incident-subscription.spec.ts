@@ -158,6 +158,24 @@ describe('IncidentSubscription: replay, then the live tail, merged by seq', () =
     expect(sub.active).toBe(false);
   });
 
+  it('counts an entry offered twice while busy once against the queue limit (early and tail copies)', async () => {
+    const log = new FakeLog();
+    log.append(1);
+    log.hold();
+    const channel = new FakeChannel();
+    const sub = new IncidentSubscription(INCIDENT, 0, log, channel, limits);
+    sub.start();
+    // 40 distinct entries, each offered twice: 80 offers, under the limit of 50 only if copies do not count.
+    for (const e of log.append(40)) {
+      expect(sub.offer(e)).toBe(false);
+      expect(sub.offer(e)).toBe(false);
+    }
+    log.release();
+    await sub.idle();
+    expect(channel.cuts).toEqual([]);
+    expect(channel.sent).toEqual(range(1, 41));
+  });
+
   it('cuts the client when the log cannot be read, and when too much waits behind a replay', async () => {
     const failing = new FakeLog();
     failing.append(3);

@@ -40,6 +40,8 @@ export class IncidentSubscription {
   private lastSent: number;
   private tail: Promise<void> = Promise.resolve();
   private queued = 0;
+  /** The highest seq offered into the queue: a later offer at or below it is already covered. */
+  private queuedUpTo = 0;
   private cancelled = false;
 
   constructor(
@@ -83,8 +85,8 @@ export class IncidentSubscription {
   /**
    * Offers a live entry. Returns true when it is the next entry and nothing is pending: the
    * cursor has advanced and the caller must send it now (so that the subscribers of one
-   * incident can share one broadcast). Otherwise it is dropped as already sent, or queued
-   * behind the pending work, and false is returned.
+   * incident can share one broadcast). Otherwise it is dropped as already sent or already
+   * queued, or queued behind the pending work, and false is returned.
    */
   offer(entry: TimelineEntry): boolean {
     if (this.cancelled) return false;
@@ -95,6 +97,11 @@ export class IncidentSubscription {
         return true;
       }
     }
+    // A second copy of a queued entry (the early one and the tail's, on the instance whose relay
+    // leads) must not count twice against maxQueued: delivering the highest queued seq reads the
+    // log up to it, so anything at or below it is sent by then.
+    if (entry.seq <= Math.max(this.lastSent, this.queuedUpTo)) return false;
+    this.queuedUpTo = entry.seq;
     this.enqueue(() => this.deliver(entry));
     return false;
   }

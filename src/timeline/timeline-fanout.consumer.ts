@@ -219,8 +219,10 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
     const entries: TimelineEntry[] = [];
     const last = new Map<string, number>();
     for (const message of messages) {
-      const entry = this.parse(message);
-      if (!entry) continue;
+      // One it cannot read is logged by the tail when that brings it back.
+      const decoded = decodeIncidentEvent(message.value);
+      if (!decoded.ok) continue;
+      const entry = toTimelineEntry(decoded.message);
       const seen = last.get(entry.incidentId) ?? this.recent.get(entry.incidentId)?.seq ?? 0;
       if (entry.seq !== seen + 1) continue;
       entries.push(entry);
@@ -328,19 +330,15 @@ export class TimelineFanout implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** The published contract, decoded once; a message this version cannot read is skipped and logged. */
-  private parse(message: IncomingMessage | OutgoingMessage): TimelineEntry | undefined {
+  private parse(message: IncomingMessage): TimelineEntry | undefined {
     const decoded = decodeIncidentEvent(message.value);
     if (decoded.ok) return toTimelineEntry(decoded.message);
-    if ('offset' in message) {
-      // From the tail; one published here that it cannot read, the tail logs when it comes back.
-      this.logger.warn(
-        { topic: message.topic, partition: message.partition, offset: message.offset, reason: decoded.reason },
-        'Timeline skipped an incident event it cannot read',
-      );
-    }
+    this.logger.warn(
+      { topic: message.topic, partition: message.partition, offset: message.offset, reason: decoded.reason },
+      'Timeline skipped an incident event it cannot read',
+    );
     return undefined;
   }
-
 }
 
 /** Runs at most `max` of the given tasks at once, the others in arrival order. */

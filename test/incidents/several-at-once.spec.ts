@@ -4,7 +4,7 @@ import { IncidentCommands } from '../../src/incidents';
 import { call, startApp, TestApp } from '../support/app';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 
-// The alert consumer declares a storm's incidents together (numbers in one query, one append)
+// The alert consumer declares a storm's incidents together (one append, which draws their numbers)
 // and attaches alerts to the open ones together (one load, one append). What each incident
 // ends up as must not differ from one command at a time.
 describe('Several incidents in one transaction (IncidentCommands.declareAll / actAll)', () => {

@@ -32,22 +32,30 @@ describe('embedded default: SIGTERM', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('drains the service, then stops the database, and exits 0', async () => {
-    const port = await freePort();
+  /** `npm start` with nothing configured; `onOutput` sees everything it prints so far. */
+  function startEmbedded(port: number, onOutput: (output: string) => void): Promise<number | null> {
     let output = '';
-    child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    const started = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
       cwd: path.resolve(__dirname, '../..'),
       env: { PATH: process.env.PATH ?? '', PORT: String(port), SITREP_DATA_DIR: dataDir },
     });
-    child.stdout!.on('data', (c) => (output += c));
-    child.stderr!.on('data', (c) => (output += c));
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    child = started;
+    const collect = (chunk: Buffer) => onOutput((output += chunk));
+    started.stdout.on('data', collect);
+    started.stderr.on('data', collect);
+    return new Promise((resolve) => started.on('exit', (code) => resolve(code)));
+  }
+
+  it('drains the service, then stops the database, and exits 0', async () => {
+    const port = await freePort();
+    let output = '';
+    const exited = startEmbedded(port, (all) => (output = all));
 
     await eventually(
       async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200,
       { timeoutMs: 90_000, message: 'embedded service ready' },
     );
-    child.kill('SIGTERM');
+    child!.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('shutting down');
     // Nothing lost its database while it was still stopping.
@@ -57,22 +65,15 @@ describe('embedded default: SIGTERM', () => {
   it('a SIGTERM while it is still booting waits for boot, then stops the database too, and exits 0', async () => {
     const port = await freePort();
     let output = '';
-    child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
-      cwd: path.resolve(__dirname, '../..'),
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), SITREP_DATA_DIR: dataDir },
-    });
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
     let signalled = false;
-    const watch = (chunk: Buffer) => {
-      output += chunk;
+    const exited = startEmbedded(port, (all) => {
+      output = all;
       // The embedded database is up; migrations and the HTTP server are not yet.
       if (!signalled && output.includes('Running in embedded mode')) {
         signalled = true;
         child!.kill('SIGTERM');
       }
-    };
-    child.stdout!.on('data', watch);
-    child.stderr!.on('data', watch);
+    });
     expect(await exited).toBe(0);
     expect(signalled).toBe(true);
     expect(output).not.toContain('listening on port');

@@ -29,7 +29,7 @@ export function createDataSource(url: string, migrations: Migrations, poolSize?:
 }
 
 /** A fixed key in PostgreSQL's advisory lock space: "sitrep migrations". */
-const MIGRATION_LOCK_KEY = 0x5175_7265;
+export const MIGRATION_LOCK_KEY = 0x5175_7265;
 
 /**
  * Runs pending migrations while holding a session advisory lock, so that instances starting

@@ -399,6 +399,8 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
 interface Gathering {
   messages: IncomingMessage[];
   partitions: number;
+  /** Some partition of the fetch has more waiting after its batch. */
+  lagging: boolean;
   done: Promise<void>;
   alone: Promise<void>;
 }
@@ -516,8 +518,9 @@ class KafkaConsumer extends GroupMember {
     const messages = batch.messages.map((m) => this.toIncoming(batch.partition, m));
     // Keep the membership alive through a slow handler.
     const beat = setInterval(() => heartbeat().catch(() => undefined), this.settings.heartbeatIntervalMs);
+    let lagging: boolean;
     try {
-      await this.coalesced(messages);
+      lagging = await this.coalesced(messages, batch.offsetLag() !== '0');
     } catch (error) {
       const failures = (this.failures.get(batch.partition) ?? 0) + 1;
       this.failures.set(batch.partition, failures);
@@ -545,8 +548,9 @@ class KafkaConsumer extends GroupMember {
     // Stopping: kafkajs leaves the group after this batch, so its offsets are committed first.
     if (!isRunning()) await this.settleCommits();
     // kafkajs fetches again once every batch of this fetch returns, so this delays that fetch;
-    // not while the partition has more waiting (a group catching up reads on at full speed).
-    else if (batch.offsetLag() === '0') await this.batchWindow();
+    // not while any partition of it has more waiting (a group catching up reads on at full
+    // speed: one partition caught up must not hold back another's backlog).
+    else if (!lagging) await this.batchWindow();
   }
 
   /**
@@ -557,9 +561,15 @@ class KafkaConsumer extends GroupMember {
    * partition's batch is tried once more on its own, one after another, so a message that
    * always fails stops its partition only, as it did before batches were gathered.
    */
-  private async coalesced(messages: IncomingMessage[]): Promise<void> {
+  private async coalesced(messages: IncomingMessage[], lagging: boolean): Promise<boolean> {
     if (!this.gathering) {
-      const group: Gathering = { messages: [], partitions: 0, done: Promise.resolve(), alone: Promise.resolve() };
+      const group: Gathering = {
+        messages: [],
+        partitions: 0,
+        lagging: false,
+        done: Promise.resolve(),
+        alone: Promise.resolve(),
+      };
       group.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         this.gathering = undefined;
         return this.options.handleBatch(group.messages);
@@ -569,6 +579,7 @@ class KafkaConsumer extends GroupMember {
     const group = this.gathering;
     group.messages.push(...messages);
     group.partitions++;
+    group.lagging ||= lagging;
     try {
       await group.done;
     } catch (error) {
@@ -577,6 +588,7 @@ class KafkaConsumer extends GroupMember {
       group.alone = own.catch(() => undefined);
       await own;
     }
+    return group.lagging;
   }
 
   /**
@@ -584,8 +596,15 @@ class KafkaConsumer extends GroupMember {
    * hold up a shutdown. Offsets not committed are delivered again, which handlers absorb.
    */
   private async settleCommits(): Promise<void> {
-    await withTimeout(this.commits.settle(), COMMIT_SETTLE_MS, () => new Error(`offset commit unanswered after ${COMMIT_SETTLE_MS} ms`)).catch(
-      (err) => this.logger.warn({ ...this.context, err }, 'Kafka offsets left uncommitted at stop; they will be delivered again'),
+    await withTimeout(
+      this.commits.settle(),
+      COMMIT_SETTLE_MS,
+      () => new Error(`offset commit unanswered after ${COMMIT_SETTLE_MS} ms`),
+    ).catch((err) =>
+      this.logger.warn(
+        { ...this.context, err },
+        'Kafka offsets left uncommitted at stop; they will be delivered again',
+      ),
     );
   }
 

@@ -202,6 +202,28 @@ describe('KafkaTransport', () => {
     }
   });
 
+  it('with a batch window, one partition caught up does not hold back another one catching up', async () => {
+    // 'w3' and 'w30' land on different partitions (see above): one fetch brings 'w3''s only
+    // record batch (nothing more waiting there) together with the first of 'w30''s four.
+    await transport.publish('catchup-two', [{ key: 'w3', value: 'alone' }]);
+    for (let i = 1; i <= 4; i++) await transport.publish('catchup-two', [{ key: 'w30', value: `b${i}` }]);
+    const seen: string[] = [];
+    const handle = await transport.consume({
+      groupId: 'catchup-two',
+      topic: 'catchup-two',
+      fromBeginning: true,
+      maxWaitMs: 10,
+      batchWindowMs: 60_000,
+      handleBatch: async (messages) => void seen.push(...messages.map(text)),
+    });
+    try {
+      await eventually(() => seen.length === 5, { timeoutMs: 30_000, message: 'both partitions read through' });
+      expect(seen.filter((v) => v !== 'alone')).toEqual(['b1', 'b2', 'b3', 'b4']);
+    } finally {
+      await handle.stop();
+    }
+  });
+
   it('gathers concurrent publishes into few producer requests', async () => {
     const before = transport.stats.sendBatches;
     await Promise.all(
